@@ -1,0 +1,3 @@
+from hwgen.cli import run
+
+run()

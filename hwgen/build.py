@@ -1,0 +1,68 @@
+"""``hwgen build``: run a flow and write the project directory atomically."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from hwgen.boards import load_board
+from hwgen.errors import ConfigError
+from hwgen.flow import FlowState, load_flow, run_flow
+
+
+def prepare_out_dir(out: Path, force: bool) -> Path:
+    """A fresh temporary directory next to ``out``; refuses an existing ``out`` without force."""
+    if out.exists() and not force:
+        raise ConfigError(f"{out}: output directory exists; pass --force to overwrite it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+
+
+def commit_out_dir(tmp: Path, out: Path) -> None:
+    """Move the finished ``tmp`` into place (the old ``out`` is removed only now)."""
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+
+
+def graph_summary(g) -> list[dict]:
+    rows = []
+    for n in g.nodes:
+        rows.append({
+            "name": n.name, "op": n.op, "host": bool(n.attrs.get("host")),
+            "inputs": [[t, list(g.tensors[t].shape), str(g.tensors[t].dtype)] for t in n.inputs],
+            "outputs": [[t, list(g.tensors[t].shape), str(g.tensors[t].dtype)] for t in n.outputs],
+        })
+    return rows
+
+
+def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow: str, verify_n: int) -> FlowState:
+    b = load_board(board)
+    steps = load_flow(flow)
+    out = Path(out_dir) if out_dir else Path("build") / Path(model).name.split(".")[0]
+    if out.exists() and not force:
+        raise ConfigError(f"{out}: output directory exists; pass --force to overwrite it")
+    state = FlowState(Path(model), options={"board": b, "verify_n": verify_n})
+    state = run_flow(steps, state)
+    tmp = prepare_out_dir(out, force)
+    try:
+        state = state.with_artifact(out_dir=tmp)
+        report = tmp / "report"
+        report.mkdir()
+        (report / "graph.json").write_text(json.dumps(graph_summary(state.graph), indent=1))
+        if verify_n:
+            from hwgen.cli import run_verify
+
+            run_verify(model, verify_n, None, None, 0)
+        for hook in state.artifacts.get("writers", []):
+            hook(state, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    commit_out_dir(tmp, out)
+    from hwgen.cli import console
+
+    console.print(f"wrote {out}/ (board {b.name}, part {b.part})")
+    return state.with_artifact(out_dir=out)

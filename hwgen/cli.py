@@ -1,0 +1,192 @@
+"""The ``hwgen`` command line (click + rich). User errors print one line and exit 2."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from hwgen.errors import HwgenError
+
+console = Console(highlight=False)
+
+
+def _fmt_attrs(node) -> str:
+    keep = ("mw", "mh", "pe", "simd", "reps", "mode", "kernel", "stride", "pads", "pad_value",
+            "out_dtype", "bits", "k", "channels_first", "ifm_dim", "channels", "odt", "idt")
+    parts = [f"{k}={node.attrs[k]}" for k in keep if k in node.attrs]
+    for k, v in node.params.items():
+        parts.append(f"{k}{list(v.shape)}")
+    return " ".join(parts)
+
+
+def graph_table(g, title: str) -> Table:
+    t = Table(title=title, title_justify="left")
+    for col in ("#", "node", "op", "in", "out", "dtype", "attributes"):
+        t.add_column(col, overflow="fold")
+    for i, n in enumerate(g.nodes):
+        ins = ", ".join(str(g.tensors[x].shape) for x in n.inputs)
+        outs = ", ".join(str(g.tensors[x].shape) for x in n.outputs)
+        dt = ", ".join(str(g.tensors[x].dtype) for x in n.outputs)
+        op = n.op + (" [host]" if n.attrs.get("host") else "")
+        t.add_row(str(i), n.name, op, ins, outs, dt, _fmt_attrs(n))
+    return t
+
+
+def _load_input(path: str | None, shape, n: int, seed: int) -> np.ndarray:
+    from hwgen.verify import random_inputs
+
+    if path is None:
+        return random_inputs(tuple(shape), n, seed)
+    p = Path(path)
+    try:
+        x = np.load(p)
+    except (OSError, ValueError) as e:
+        raise HwgenError(f"{p}: cannot read inputs ({e}); pass a .npy array of shape (N, {', '.join(map(str, shape))})") from None
+    if tuple(x.shape[1:]) != tuple(shape):
+        if tuple(x.shape) == tuple(shape):
+            x = x[None]
+        else:
+            raise HwgenError(f"{p}: inputs have shape {x.shape}; the model expects (N, {', '.join(map(str, shape))})")
+    return x.astype(np.float32)[:n] if n else x.astype(np.float32)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hwgen")
+def main() -> None:
+    """hwgen: compile binarized neural networks (QONNX) into verified FPGA accelerators."""
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--stage", type=click.Choice(["float", "integer", "hardware", "all"]), default="all",
+              help="Which stage's graph to print.")
+def inspect(model: str, stage: str) -> None:
+    """Print the graph after each compiler stage as a table."""
+    from hwgen.flow import compile_model
+
+    state = compile_model(model)
+    for name, g in state.stages.items():
+        if stage in ("all", name):
+            console.print(graph_table(g, f"{name} graph ({len(g.nodes)} nodes)"))
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help=".npy inputs (N, ...).")
+@click.option("--out", "out_path", default="outputs.npy", show_default=True, help="Where to write outputs (.npy).")
+@click.option("--stage", type=click.Choice(["float", "integer", "hardware"]), default="hardware", show_default=True)
+def simulate(model: str, input_path: str, out_path: str, stage: str) -> None:
+    """Run the bit-accurate simulator on inputs and write the outputs."""
+    from hwgen.flow import compile_model
+    from hwgen.sim.executor import simulate as sim
+
+    state = compile_model(model)
+    g = state.stages[stage]
+    x = _load_input(input_path, g.tensors[g.inputs[0]].shape, 0, 0)
+    t0 = time.perf_counter()
+    outs = sim(g, x)
+    dt = time.perf_counter() - t0
+    if len(outs) == 1:
+        np.save(out_path, outs[0])
+    else:
+        np.savez(out_path, **{name: o for name, o in zip(g.outputs, outs)})
+    console.print(f"simulated {len(x)} inputs in {dt:.3f} s ({len(x) / max(dt, 1e-9):.0f}/s) -> {out_path}")
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--n", "n", default=1000, show_default=True, help="Number of inputs.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False), help=".npy inputs instead of random ones.")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), help=".npy labels: also report accuracy.")
+@click.option("--seed", default=0, show_default=True)
+def verify(model: str, n: int, input_path: str | None, labels_path: str | None, seed: int) -> None:
+    """Compare every stage's simulator with qonnx's execute_onnx on the original model."""
+    run_verify(model, n, input_path, labels_path, seed)
+
+
+def run_verify(model: str, n: int, input_path: str | None, labels_path: str | None, seed: int) -> bool:
+    from hwgen.flow import compile_model
+    from hwgen.reference import Reference
+    from hwgen.sim.executor import simulate as sim
+    from hwgen.verify import FLOAT_RTOL, verify_stages
+
+    state = compile_model(model)
+    g = state.stages["float"]
+    x = _load_input(input_path, g.tensors[g.inputs[0]].shape, n, seed)
+    t0 = time.perf_counter()
+    ref = Reference(model)(x)
+    t_ref = time.perf_counter() - t0
+    rows = verify_stages(state.stages, x, ref)
+    t = Table(title=f"verify {Path(model).name}: {len(x)} inputs, reference = qonnx execute_onnx ({t_ref:.1f} s)",
+              title_justify="left")
+    for col in ("stage", "output", "compare", "mismatches", "max |err|", "labels equal", "result"):
+        t.add_column(col)
+    for r in rows:
+        cmp = "==" if r.kind == "exact" else f"float, rtol {FLOAT_RTOL:g}"
+        t.add_row(r.stage, r.output, cmp, f"{r.mismatches}/{r.n}", f"{r.max_abs_err:.3g}",
+                  f"{100 * r.label_agreement:.2f}%", "[green]PASS[/]" if r.passed else "[red]FAIL[/]")
+    console.print(t)
+    if labels_path:
+        y = np.load(labels_path).reshape(-1)[: len(x)]
+        hw = sim(state.stages["hardware"], x)[0]
+        pred = hw.reshape(len(x), -1).argmax(1) if hw.ndim > 1 and hw.shape[-1] > 1 else hw.reshape(-1)
+        refp = ref[0].reshape(len(x), -1).argmax(1) if ref[0].ndim > 1 and ref[0].shape[-1] > 1 else ref[0].reshape(-1)
+        console.print(f"accuracy: hardware simulator {100 * np.mean(pred == y):.2f}%, "
+                      f"reference {100 * np.mean(refp == y):.2f}%")
+    ok = all(r.passed for r in rows)
+    if not ok:
+        raise HwgenError(f"{model}: verification failed (see the table above)")
+    console.print("[green]all stages agree with the reference[/]")
+    return ok
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--board", default="pynq-z1", show_default=True, help="Board name or path to a board .toml.")
+@click.option("--out", "out_dir", default=None, help="Output directory (default build/<model>).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output directory.")
+@click.option("--flow", "flow_name", default="default", show_default=True, help="Flow name (flows/*.toml) or path.")
+@click.option("--verify-n", default=64, show_default=True, help="Inputs for the simulator-vs-reference check (0: skip).")
+def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int) -> None:
+    """Compile MODEL for BOARD into a verified project directory."""
+    from hwgen.build import run_build
+
+    run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n)
+
+
+def _register_optional() -> None:
+    try:
+        from hwgen.cli_train import train_cmd, zoo_cmd
+    except ImportError:
+        return
+    main.add_command(train_cmd, "train")
+    main.add_command(zoo_cmd, "zoo")
+
+
+_register_optional()
+
+
+def run() -> None:
+    """Entry point: one-line errors for user mistakes, exit status 2."""
+    try:
+        main.main(standalone_mode=False)
+    except HwgenError as e:
+        Console(stderr=True, highlight=False).print(f"[red]error:[/] {e}", soft_wrap=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,70 @@
+"""Read an ONNX/QONNX file into a cleaned qonnx ModelWrapper, with one-line errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import onnx
+from google.protobuf.message import DecodeError
+
+from hwgen.errors import FrontendError
+
+
+def read_model(path: str | os.PathLike):
+    """Load ``path`` (external ``.onnx.data`` included), fold constants, infer shapes."""
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.transformation.fold_constants import FoldConstants
+    from qonnx.transformation.general import RemoveStaticGraphInputs, SortGraph
+    from qonnx.transformation.infer_shapes import InferShapes
+
+    p = Path(path)
+    if not p.is_file():
+        raise FrontendError(f"{p}: no such file; pass the .onnx file exported by Brevitas")
+    try:
+        proto = onnx.load(str(p))
+    except (DecodeError, ValueError, RuntimeError, OSError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise FrontendError(
+            f"{p}: not a readable ONNX model ({first}); re-export it with "
+            "brevitas.export.export_qonnx"
+        ) from None
+    if not proto.graph.node:
+        raise FrontendError(f"{p}: the ONNX graph has no nodes (empty or truncated file); re-export it")
+    try:
+        _fix_batch_dim(proto)
+        model = ModelWrapper(proto)
+        model = model.transform(RemoveStaticGraphInputs())
+        model = model.transform(SortGraph())
+        model = model.transform(InferShapes())
+        model = model.transform(FoldConstants())
+        model = model.transform(InferShapes())
+    except Exception as e:  # qonnx/onnx raise many types on malformed graphs
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise FrontendError(
+            f"{p}: shape inference failed ({type(e).__name__}: {first}); export with a fixed "
+            "input shape (input_t=...) and opset >= 13"
+        ) from None
+    _name_nodes(model.graph)
+    return model
+
+
+def _fix_batch_dim(proto: onnx.ModelProto) -> None:
+    """Pin a symbolic batch dimension to 1 so shape inference gives concrete shapes."""
+    inits = {i.name for i in proto.graph.initializer}
+    for inp in proto.graph.input:
+        if inp.name in inits:
+            continue
+        dims = inp.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_value = 1
+
+
+def _name_nodes(graph: onnx.GraphProto) -> None:
+    seen: set[str] = set()
+    for i, n in enumerate(graph.node):
+        name = n.name or f"{n.op_type}_{i}"
+        while name in seen:
+            name = f"{name}_{i}"
+        n.name = name
+        seen.add(name)

@@ -1,0 +1,178 @@
+"""Evaluate "integer source -> per-channel float chain -> quantizer" on every reachable integer.
+
+This is the exactness principle of DESIGN §3: we never reason algebraically about BatchNorm,
+scales or shifts; we run the very float kernels the float graph runs, on a table of all integer
+source values per channel, and read off where the quantized output steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwgen.errors import StreamlineError
+from hwgen.ir import Node
+from hwgen.quant import bipolar_int, quant_int, quant_levels
+from hwgen.sim.kernels import KERNELS
+
+CHAIN_OPS = ("Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu", "Clip", "Identity")
+MAX_TABLE = 40_000_000  # values evaluated at once (channels x range); larger tables go in chunks
+
+
+@dataclass(frozen=True)
+class Source:
+    """Integer values entering a chain: per-channel reachable range and how they dequantize."""
+
+    lo: np.ndarray  # (C,) smallest reachable integer per channel
+    hi: np.ndarray  # (C,) largest reachable integer per channel
+    scale: np.ndarray  # (C,) float64: float value = (v - offset) * scale
+    offset: np.ndarray  # (C,) float64
+
+    @property
+    def channels(self) -> int:
+        return int(self.lo.shape[0])
+
+
+def dequantize(v: np.ndarray, src: Source, channels: slice) -> np.ndarray:
+    """Float32 value of integer table ``v`` (R, c) exactly as the Dequant kernel computes it."""
+    acc = v.astype(np.float64) - src.offset[channels]
+    return (acc * src.scale[channels]).astype(np.float32)
+
+
+def _check_per_channel(node: Node) -> None:
+    for k, v in node.params.items():
+        if v.ndim > 1:
+            raise StreamlineError(
+                f"node {node.name!r} ({node.op}): constant {k!r} of shape {v.shape} varies per "
+                "position, not per channel; only per-channel or scalar constants fold into thresholds"
+            )
+
+
+def apply_float(nodes: list[Node], y: np.ndarray, channels: slice) -> np.ndarray:
+    """Run float chain nodes on a (R, c) table; per-channel params are sliced to ``channels``."""
+    for n in nodes:
+        _check_per_channel(n)
+        sliced = {k: (v[channels] if v.ndim == 1 else v) for k, v in n.params.items()}
+        y = KERNELS[n.op](n.with_params(**sliced) if sliced else n, [y])[0]
+    return y
+
+
+def quantize(q_node: Node, y: np.ndarray, channels: slice) -> np.ndarray:
+    """Integer code of the chain's quantizer on a (R, c) float table."""
+    if q_node.op == "BipolarQuant":
+        return bipolar_int(y).astype(np.int64)
+    p, a = q_node.params, q_node.attrs
+    scale = p["scale"][channels] if p["scale"].ndim == 1 else p["scale"]
+    zp = p["zeropt"][channels] if p["zeropt"].ndim == 1 else p["zeropt"]
+    q = quant_int(y, scale, zp, a["bits"], a["signed"], a["narrow"], a["rounding_mode"])
+    return q.astype(np.int64)
+
+
+def levels(q_node: Node) -> np.ndarray:
+    if q_node.op == "BipolarQuant":
+        return np.array([-1, 1])
+    a = q_node.attrs
+    return quant_levels(a["bits"], a["signed"], a["narrow"])
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The result of folding a chain: thresholds on (possibly flipped) source values."""
+
+    thresholds: np.ndarray  # (C, n_levels-1) int64, ascending per row
+    flipped: np.ndarray  # (C,) bool: the source must be negated for these channels
+    pre_pool_increasing: np.ndarray  # (C,) bool: direction of the chain part before a pool
+    out_base: int
+    out_step: int
+
+
+def _monotone(table: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (non-decreasing, non-increasing) over the valid entries of a (R, C) table."""
+    d = np.diff(table, axis=0)
+    both = valid[1:] & valid[:-1]
+    inc = np.all((d >= 0) | ~both, axis=0)
+    dec = np.all((d <= 0) | ~both, axis=0)
+    return inc, dec
+
+
+def fold_chain(
+    src: Source,
+    pre_pool: list[Node],
+    post_pool: list[Node],
+    q_node: Node,
+    *,
+    can_flip: bool,
+    where: str,
+) -> Folded:
+    """Thresholds for ``quantizer(post_pool(pre_pool(dequant(v))))`` per channel.
+
+    ``where`` names the node for error messages. Channels whose chain decreases are flipped when
+    ``can_flip`` (the producer negates its weight row), otherwise they are an error.
+    """
+    lv = levels(q_node)
+    base, step = int(lv[0]), int(lv[1] - lv[0])
+    if not np.all(np.diff(lv) == step):
+        raise StreamlineError(f"{where}: quantizer levels are not evenly spaced")
+    C = src.channels
+    lo_all, hi_all = int(src.lo.min()), int(src.hi.max())
+    R = hi_all - lo_all + 1
+    per_chunk = max(1, MAX_TABLE // max(R, 1))
+    thresholds = np.empty((C, len(lv) - 1), np.int64)
+    flipped = np.zeros(C, bool)
+    pre_inc = np.ones(C, bool)
+    values = np.arange(lo_all, hi_all + 1, dtype=np.int64)
+    for c0 in range(0, C, per_chunk):
+        ch = slice(c0, min(C, c0 + per_chunk))
+        n = ch.stop - ch.start
+        v = np.broadcast_to(values[:, None], (R, n))
+        valid = (v >= src.lo[ch]) & (v <= src.hi[ch])
+        y = apply_float(pre_pool, dequantize(v, src, ch), ch)
+        if post_pool is not None:
+            f1_inc, f1_dec = _monotone(y, valid)
+            if not np.all(f1_inc | f1_dec):
+                bad = ch.start + int(np.argmin(f1_inc | f1_dec))
+                raise StreamlineError(
+                    f"{where}: the float chain before the max-pool is not monotone on channel {bad}, "
+                    "so pooling cannot move past it; keep BatchNorm/scales monotone (e.g. RPReLU slope >= 0)"
+                )
+            pre_inc[ch] = f1_inc
+            y = apply_float(post_pool, y, ch)
+        q = quantize(q_node, y, ch)
+        inc, dec = _monotone(q, valid)
+        if not np.all(inc | dec):
+            bad = ch.start + int(np.argmin(inc | dec))
+            raise StreamlineError(
+                f"{where}: the float chain into the quantizer is not monotone on channel {bad}, so "
+                "it has no threshold form; train with a monotone activation (RPReLU/PReLU slope >= 0)"
+            )
+        flip = ~inc
+        if flip.any() and not can_flip:
+            bad = ch.start + int(np.argmax(flip))
+            raise StreamlineError(
+                f"{where}: the chain decreases on channel {bad} and there are no weights before it "
+                "to flip; use a positive scale/BatchNorm gamma on this standalone activation"
+            )
+        flipped[ch] = flip
+        for j in range(n):
+            c = ch.start + j
+            lo, hi = int(src.lo[c]), int(src.hi[c])
+            col = q[lo - lo_all : hi - lo_all + 1, j]
+            if flip[j]:
+                col = col[::-1]  # table over flipped values -hi .. -lo
+                lo, hi = -hi, -lo
+            # first index where the code reaches each level above the lowest; beyond -> never
+            idx = np.searchsorted(col, lv[1:], side="left")
+            thresholds[c] = lo + idx  # idx == len(col) gives hi + 1: never fires
+    return Folded(thresholds, flipped, pre_inc, base, step)
+
+
+def increasing_same_function(src: Source, chain: list[Node]) -> bool:
+    """True if the chain is one strictly increasing function shared by every channel (so an
+    argmax over its outputs equals the argmax over the integers)."""
+    lo_all, hi_all = int(src.lo.min()), int(src.hi.max())
+    if hi_all - lo_all + 1 > MAX_TABLE // max(src.channels, 1):
+        return False
+    v = np.broadcast_to(np.arange(lo_all, hi_all + 1)[:, None], (hi_all - lo_all + 1, src.channels))
+    y = apply_float(chain, dequantize(v, src, slice(None)), slice(None))
+    return bool(np.all(y == y[:, :1]) and np.all(np.diff(y[:, 0]) > 0))

@@ -1,0 +1,378 @@
+"""Streamline: float-semantics graph -> integer graph, exactly (DESIGN §3).
+
+Every "integer dot product -> per-channel float chain -> quantizer" becomes ``IntConv`` /
+``IntMatMul`` on integer codes followed by ``MultiThreshold``; decreasing channels are flipped
+into the weights; a max-pool inside a chain moves after the thresholds (max or min per channel).
+Nodes before the first quantizer (input scaling, layout) and after the last integer layer (the
+float per-class affine) stay float and are marked ``host``: the driver runs them on the CPU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwgen.datatypes import BIPOLAR, DataType
+from hwgen.errors import StreamlineError
+from hwgen.ir import Graph, Node, Tensor, verify
+from hwgen.passes.chain import CHAIN_OPS, Source, fold_chain, increasing_same_function
+from hwgen.quant import quant_dtype
+
+HOST_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "Pad")
+QUANTIZERS = ("Quant", "BipolarQuant")
+LINEAR = ("MatMul", "Conv")
+
+
+@dataclass(frozen=True)
+class QInfo:
+    """How an integer tensor's codes map to the float graph's values: (q - zeropt) * scale."""
+
+    dtype: DataType
+    scale: np.ndarray  # () or (C,)
+    zeropt: np.ndarray  # () or (C,)
+
+
+def _scalar(a: np.ndarray, what: str, where: str) -> float:
+    a = np.asarray(a)
+    if a.size != 1 and not np.all(a == a.reshape(-1)[0]):
+        raise StreamlineError(
+            f"{where}: the {what} is per channel; the integer dot product needs one {what} for "
+            "the whole input tensor (use a per-tensor activation quantizer)"
+        )
+    return float(a.reshape(-1)[0])
+
+
+class _Streamliner:
+    def __init__(self, g: Graph):
+        self.g = g
+        self.nodes: list[Node] = []
+        self.tensors: dict[str, Tensor] = dict(g.tensors)
+        self.q: dict[str, QInfo] = {}
+        self.done: set[str] = set()
+        self.host: set[str] = set(g.inputs)  # float tensors computed on the host from the input
+
+    def fail(self, node: Node, msg: str):
+        raise StreamlineError(f"node {node.name!r} ({node.op}): {msg}")
+
+    def only_consumer(self, tensor: str) -> Node | None:
+        cons = self.g.consumers(tensor)
+        if tensor in self.g.outputs:
+            return None if not cons else self._branch(tensor)
+        if len(cons) > 1:
+            self._branch(tensor)
+        return cons[0] if cons else None
+
+    def _branch(self, tensor: str):
+        names = [n.name for n in self.g.consumers(tensor)]
+        raise StreamlineError(
+            f"tensor {tensor!r} feeds several nodes {names}: residual/branching topologies are not "
+            "supported by streamlining yet; use a plain feed-forward network"
+        )
+
+    def run(self) -> Graph:
+        for node in self.g.nodes:
+            if node.name in self.done:
+                continue
+            self.visit(node)
+        g = self.g.evolve(meta={**self.g.meta, "stage": "integer"})
+        return verify(g.with_nodes(self.nodes, self.tensors))
+
+    # dispatch -----------------------------------------------------------------------------
+    def visit(self, node: Node) -> None:
+        x = node.inputs[0] if node.inputs else None
+        if x in self.host:
+            return self.visit_host(node)
+        if x not in self.q:
+            self.fail(node, "reads a float tensor that is not the output of a quantizer; "
+                            "insert a Brevitas QuantIdentity/quantized activation before it")
+        if node.op in LINEAR:
+            return self.fold_linear(node)
+        if node.op in QUANTIZERS or node.op in CHAIN_OPS or node.op == "MaxPool":
+            if node.op == "MaxPool" and self._pool_is_plain(node):
+                return self.int_pool(node)
+            return self.fold_standalone(node)
+        if node.op == "Flatten":
+            return self.int_flatten(node)
+        if node.op in ("ArgMax", "TopK"):
+            return self.int_select(node, x)
+        if node.op == "Pad":
+            self.fail(node, "padding must feed a convolution directly")
+        self.fail(node, "operator not supported between quantized layers")
+
+    def visit_host(self, node: Node) -> None:
+        if node.op in QUANTIZERS:
+            return self.input_quantizer(node)
+        if node.op in LINEAR:
+            self.fail(node, "this layer's input is not quantized (a float layer); quantize its "
+                            "input (Brevitas QuantIdentity) and weights so it maps to integer hardware")
+        if node.op not in HOST_OPS:
+            self.fail(node, "only scaling and layout ops may precede the first quantizer (they run on the host)")
+        self.nodes.append(node.with_attrs(host=True))
+        self.host.update(node.outputs)
+
+    # the input quantizer (host side) --------------------------------------------------------
+    def input_quantizer(self, node: Node) -> None:
+        out = node.outputs[0]
+        if node.op == "BipolarQuant":
+            attrs = {"bipolar": True, "bits": 1, "signed": True, "narrow": False, "rounding_mode": "ROUND"}
+            dtype, zp = BIPOLAR, np.zeros((), np.float32)
+        else:
+            attrs = {"bipolar": False, **node.attrs}
+            dtype = quant_dtype(node.attrs["bits"], node.attrs["signed"], node.attrs["narrow"])
+            zp = node.params["zeropt"]
+        self.nodes.append(Node("QuantInt", node.name, node.inputs, node.outputs,
+                               {**attrs, "host": True}, dict(node.params)))
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, dtype)
+        self.q[out] = QInfo(dtype, node.params["scale"], zp)
+
+    # layout ops on integer tensors ------------------------------------------------------------
+    def int_flatten(self, node: Node) -> None:
+        info = self.q[node.inputs[0]]
+        if np.asarray(info.scale).size > 1 and node.attrs.get("channels_first"):
+            self.fail(node, "flattening a per-channel-scaled tensor is not supported")
+        out = node.outputs[0]
+        self.nodes.append(node)
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, info.dtype)
+        self.q[out] = info
+
+    def _pool_is_plain(self, node: Node) -> bool:
+        """A max-pool on quantized codes that is not followed by a float chain."""
+        nxt = self.only_consumer(node.outputs[0])
+        return nxt is None or nxt.op not in CHAIN_OPS + QUANTIZERS
+
+    def int_pool(self, node: Node) -> None:
+        info = self.q[node.inputs[0]]
+        out = node.outputs[0]
+        self.nodes.append(node)
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, info.dtype)
+        self.q[out] = info
+
+    # chains -----------------------------------------------------------------------------------
+    def collect_chain(self, start: str) -> tuple[list[Node], Node | None, list[Node] | None, Node | None]:
+        """Follow single consumers from ``start`` through element-wise ops and at most one pool.
+
+        Returns (pre_pool, pool, post_pool, quantizer); quantizer is None when the chain ends
+        without one (the last layer).
+        """
+        pre: list[Node] = []
+        post: list[Node] | None = None
+        pool = None
+        cur = start
+        while True:
+            nxt = self.only_consumer(cur)
+            if nxt is None:
+                return pre, pool, post, None
+            if nxt.op in CHAIN_OPS and len(nxt.inputs) == 1:
+                (pre if post is None else post).append(nxt)
+            elif nxt.op == "MaxPool" and pool is None:
+                pool, post = nxt, []
+            elif nxt.op in QUANTIZERS:
+                return pre, pool, post, nxt
+            else:
+                return pre, pool, post, None
+            cur = nxt.outputs[0]
+
+    def fold_standalone(self, node: Node) -> None:
+        """A quantizer (after an optional float chain) applied to an integer tensor."""
+        x = node.inputs[0]
+        info = self.q[x]
+        C = self.tensors[x].channels
+        s = np.broadcast_to(np.asarray(info.scale, np.float64), (C,))
+        off = np.broadcast_to(np.asarray(info.zeropt, np.float64), (C,))
+        src = Source(np.full(C, info.dtype.min), np.full(C, info.dtype.max), s, off)
+        # the chain starts at this node: collect from its input
+        pre, pool, post, qnode = self.collect_chain(x)
+        if qnode is None:
+            self.fail(node, "a float op on quantized values that does not end in a quantizer")
+        folded = fold_chain(src, pre, post, qnode, can_flip=False, where=f"node {qnode.name!r}")
+        shape = self.tensors[pre[-1].outputs[0] if pre else x].shape
+        self.emit_thresholds(x, folded, pre, pool, post, qnode, shape)
+
+    def fold_linear(self, node: Node) -> None:
+        x = node.inputs[0]
+        info = self.q[x]
+        where = f"node {node.name!r} ({node.op})"
+        if "weight_int" not in node.params:
+            self.fail(node, "the weights are not quantized (a float layer); use a Brevitas quantized "
+                            "layer (e.g. QuantLinear/QuantConv2d with a binary weight quantizer)")
+        s_x = _scalar(info.scale, "input scale", where)
+        zp_x = _scalar(info.zeropt, "input zero point", where)
+        w_int = node.params["weight_int"].astype(np.int64)
+        if node.op == "MatMul":
+            w_rows = w_int.T  # (M, K)
+        else:
+            w_rows = w_int.reshape(w_int.shape[0], -1)  # (OC, KH*KW*IC)
+        C = w_rows.shape[0]
+        s_w = np.broadcast_to(np.asarray(node.params["weight_scale"], np.float64), (C,))
+        xlo, xhi = info.dtype.min, info.dtype.max
+        lo = np.minimum(w_rows * xlo, w_rows * xhi).sum(1)
+        hi = np.maximum(w_rows * xlo, w_rows * xhi).sum(1)
+        pad_int = 0
+        if node.op == "Conv":
+            pad_int = self._pad_code(node, info, s_x, zp_x)
+        src = Source(lo, hi, np.float64(s_x) * s_w, np.float64(zp_x) * w_rows.sum(1).astype(np.float64))
+        pre, pool, post, qnode = self.collect_chain(node.outputs[0])
+        acc = f"{node.outputs[0]}_acc"
+        wdtype = BIPOLAR if np.all(np.abs(w_int) == 1) else DataType.smallest(int(w_int.min()), int(w_int.max()))
+        bound = int(np.abs(w_rows).sum(1).max() * max(abs(xlo), abs(xhi)))
+        out_shape = self.tensors[node.outputs[0]].shape
+        if qnode is None:
+            return self.no_activation(node, src, acc, w_int, wdtype, bound, pad_int, pre, pool, post, out_shape)
+        folded = fold_chain(src, pre, post, qnode, can_flip=True, where=where)
+        sign = np.where(folded.flipped, -1, 1)
+        w_flipped = (w_int.T * sign).T if node.op == "Conv" else w_int * sign
+        lo_f = np.where(folded.flipped, -hi, lo)
+        hi_f = np.where(folded.flipped, -lo, hi)
+        acc_dtype = DataType.smallest(int(lo_f.min()), int(hi_f.max()))
+        self._emit_linear(node, x, acc, w_flipped, wdtype, acc_dtype, bound, pad_int, out_shape,
+                          flipped=folded.flipped)
+        # fold_chain already expressed the thresholds against the flipped accumulator
+        self.emit_thresholds(acc, folded, pre, pool, post, qnode, out_shape)
+
+    def emit_thresholds(self, acc, folded, pre, pool, post, qnode, shape):
+        """MultiThreshold (and the pool moved after it) replacing a folded chain."""
+        out = qnode.outputs[0]
+        if qnode.op == "BipolarQuant":
+            dtype, zp = BIPOLAR, np.zeros((), np.float32)
+        else:
+            a = qnode.attrs
+            dtype, zp = quant_dtype(a["bits"], a["signed"], a["narrow"]), qnode.params["zeropt"]
+        th = folded.thresholds
+        th_dtype = DataType.smallest(int(th.min()), int(th.max()))
+        thr_out = out if pool is None else f"{out}_prepool"
+        self.tensors[thr_out] = Tensor(thr_out, shape, dtype)
+        self.nodes.append(Node(
+            "MultiThreshold", qnode.name, (acc,), (thr_out,),
+            {"out_base": folded.out_base, "out_step": folded.out_step, "out_dtype": str(dtype),
+             "threshold_dtype": str(th_dtype)},
+            {"thresholds": th},
+        ))
+        if pool is not None:
+            min_mask = folded.pre_pool_increasing == folded.flipped
+            self.nodes.append(Node("MaxPool", pool.name, (thr_out,), (out,), dict(pool.attrs),
+                                   {"min_mask": min_mask} if min_mask.any() else {}))
+            self.tensors[out] = Tensor(out, self.tensors[pool.outputs[0]].shape, dtype)
+        for n in pre + (post or []) + ([pool] if pool else []) + [qnode]:
+            self.done.add(n.name)
+        self.q[out] = QInfo(dtype, qnode.params["scale"], zp)
+
+    def _pad_code(self, node: Node, info: QInfo, s_x: float, zp_x: float) -> int:
+        if not any(node.attrs["pads"]):
+            return 0
+        v = np.float32(node.attrs["pad_value"])
+        code = float(v / np.float32(s_x) + np.float32(zp_x))
+        if info.dtype == BIPOLAR and code not in (-1.0, 1.0):
+            self.fail(node, f"pads a bipolar (+-1) input with {float(v)}: a 1-bit signal cannot carry "
+                            "that value, so the hardware cannot reproduce the trained model; train "
+                            "with padding value -1 or +1 (explicit constant Pad before the conv) or "
+                            "use valid convolutions (padding=0)")
+        if code != round(code) or not info.dtype.min <= code <= info.dtype.max:
+            self.fail(node, f"padding value {float(v)} is not representable in the input's {info.dtype} "
+                            "codes; pad with a value on the quantization grid (usually 0)")
+        return int(code)
+
+    def _emit_linear(self, node, x, acc, w, wdtype, acc_dtype, bound, pad_int, out_shape, flipped=None):
+        self.tensors[acc] = Tensor(acc, out_shape, acc_dtype)
+        attrs = {"acc_bound": bound, "weight_dtype": str(wdtype), "acc_dtype": str(acc_dtype)}
+        if node.op == "Conv":
+            attrs.update(kernel=node.attrs["kernel"], stride=node.attrs["stride"],
+                         pads=node.attrs["pads"], pad_value=pad_int)
+            self.nodes.append(Node("IntConv", node.name, (x,), (acc,), attrs, {"weight": w}))
+        else:
+            self.nodes.append(Node("IntMatMul", node.name, (x,), (acc,), attrs, {"weight": w}))
+
+    def no_activation(self, node, src, acc, w_int, wdtype, bound, pad_int, pre, pool, post, out_shape):
+        """The last layer: integer accumulator out; the float chain after it runs on the host."""
+        acc_dtype = DataType.smallest(int(src.lo.min()), int(src.hi.max()))
+        x = node.inputs[0]
+        self._emit_linear(node, x, acc, w_int, wdtype, acc_dtype, bound, pad_int, out_shape)
+        chain = pre + ([pool] if pool else []) + (post or [])
+        end = chain[-1].outputs[0] if chain else node.outputs[0]
+        select = self.only_consumer(end)
+        if (select is not None and select.op in ("ArgMax", "TopK") and pool is None
+                and not (select.op == "TopK" and select.outputs[0] in self.g.outputs)
+                and increasing_same_function(src, pre)):
+            # an argmax over one strictly increasing function of the accumulators: select in hardware
+            for n in chain:
+                self.done.add(n.name)
+            self.done.add(select.name)
+            self._emit_select(select, acc)
+            return
+        self.nodes.append(Node("Dequant", f"{node.name}_dequant", (acc,), (node.outputs[0],),
+                               {"host": True}, {"scale": src.scale, "offset": src.offset}))
+        self.host.add(node.outputs[0])
+        for n in chain:
+            self.nodes.append(n.with_attrs(host=True))
+            self.host.update(n.outputs)
+            self.done.add(n.name)
+
+    def _emit_select(self, select: Node, acc: str) -> None:
+        if select.op == "ArgMax":
+            out = select.outputs[0]
+            self.nodes.append(Node("ArgMax", select.name, (acc,), (out,), dict(select.attrs)))
+        else:
+            self.nodes.append(Node("TopK", select.name, (acc,), select.outputs, dict(select.attrs)))
+            v = select.outputs[0]
+            self.tensors[v] = Tensor(v, self.tensors[v].shape, DataType.int(32))
+
+    def int_select(self, node: Node, x: str) -> None:
+        self.nodes.append(node.with_attrs(host=False))
+
+
+def streamline(graph: Graph) -> Graph:
+    """The integer graph equivalent to the float-semantics ``graph`` (see module docstring)."""
+    g = merge_pads(bypass_identities(graph))
+    g = _Streamliner(g).run()
+    return absorb_flatten_order(g)
+
+
+def bypass_identities(g: Graph) -> Graph:
+    """Remove Identity nodes (the graph input's own Identity stays: it names the input)."""
+    for n in g.nodes:
+        if n.op == "Identity" and n.inputs[0] not in g.inputs and n.outputs[0] not in g.outputs:
+            g = g.with_nodes([m for m in g.nodes if m is not n]).rename_tensor(n.outputs[0], n.inputs[0])
+            return bypass_identities(g)
+    return g
+
+
+def merge_pads(g: Graph) -> Graph:
+    """Fold a constant Pad that feeds only a Conv into the Conv's pads and pad value."""
+    for n in g.nodes:
+        if n.op != "Pad":
+            continue
+        cons = g.consumers(n.outputs[0])
+        if len(cons) != 1 or cons[0].op != "Conv" or any(cons[0].attrs["pads"]):
+            raise StreamlineError(
+                f"node {n.name!r} (Pad): padding must feed exactly one convolution that has no "
+                "padding of its own"
+            )
+        conv = cons[0]
+        t, l, b, r = n.attrs["pads"]
+        new_conv = conv.evolve(inputs=(n.inputs[0],) + conv.inputs[1:]).with_attrs(
+            pads=(t, l, b, r), pad_value=float(n.attrs["value"]))
+        nodes = [new_conv if m is conv else m for m in g.nodes if m is not n]
+        return merge_pads(g.with_nodes(nodes))
+    return g
+
+
+def absorb_flatten_order(g: Graph) -> Graph:
+    """Turn a channels-first Flatten of an (H, W, C) map feeding an IntMatMul into a plain
+    NHWC flatten by permuting the weight rows, so the hardware stream order needs no reorder."""
+    for n in g.nodes:
+        if n.op != "Flatten" or not n.attrs.get("channels_first"):
+            continue
+        shape = g.tensors[n.inputs[0]].shape
+        cons = g.consumers(n.outputs[0])
+        if len(shape) != 3 or shape[0] * shape[1] == 1:
+            g = g.replace_node(n, [n.with_attrs(channels_first=False)])
+            return absorb_flatten_order(g)
+        if len(cons) == 1 and cons[0].op == "IntMatMul":
+            h, w, c = shape
+            mm = cons[0]
+            wt = mm.params["weight"]  # rows in (c, h, w) order -> reorder to (h, w, c)
+            new_w = wt.reshape(c, h, w, -1).transpose(1, 2, 0, 3).reshape(h * w * c, -1)
+            g = g.replace_node(mm, [mm.with_params(weight=new_w)])
+            g = g.replace_node(g.node(n.name), [n.with_attrs(channels_first=False)])
+            return absorb_flatten_order(g)
+    return g

@@ -1,0 +1,228 @@
+"""Batched numpy kernels for the float-semantics and integer IR ops (hardware units simulate
+themselves, see hwgen/units/).
+
+Float kernels follow the reference executor's arithmetic: element-wise ops in float32 one
+operation at a time, BatchNorm as onnxruntime computes it, quantizers as qonnx computes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from hwgen.ir import Node
+from hwgen.quant import bipolar_int, dequant, quant_int
+from hwgen.sim.windows import im2col, pad_nhwc, pool
+
+Kernel = Callable[[Node, list[np.ndarray]], list[np.ndarray]]
+KERNELS: dict[str, Kernel] = {}
+
+
+def kernel(*ops: str):
+    def register(fn: Kernel) -> Kernel:
+        for op in ops:
+            KERNELS[op] = fn
+        return fn
+
+    return register
+
+
+# -- layout ---------------------------------------------------------------------------------
+@kernel("Transpose")
+def _transpose(node, xs):
+    perm = (0,) + tuple(p + 1 for p in node.attrs["perm"])
+    return [np.ascontiguousarray(np.transpose(xs[0], perm))]
+
+
+@kernel("Identity")
+def _identity(node, xs):
+    return [xs[0]]
+
+
+@kernel("Flatten")
+def _flatten(node, xs):
+    x = xs[0]
+    if node.attrs.get("channels_first") and x.ndim == 4:
+        x = x.transpose(0, 3, 1, 2)
+    return [x.reshape(x.shape[0], -1)]
+
+
+@kernel("Pad")
+def _pad(node, xs):
+    return [pad_nhwc(xs[0], node.attrs["pads"], xs[0].dtype.type(node.attrs["value"]))]
+
+
+# -- quantizers -----------------------------------------------------------------------------
+@kernel("Quant")
+def _quant(node, xs):
+    p, a = node.params, node.attrs
+    q = quant_int(xs[0].astype(np.float32), p["scale"], p["zeropt"], a["bits"], a["signed"],
+                  a["narrow"], a["rounding_mode"])
+    return [dequant(q, p["scale"], p["zeropt"]).astype(np.float32)]
+
+
+@kernel("BipolarQuant")
+def _bipolar_quant(node, xs):
+    return [(bipolar_int(xs[0].astype(np.float32)) * node.params["scale"]).astype(np.float32)]
+
+
+@kernel("QuantInt")
+def _quant_int(node, xs):
+    """Host-side input quantizer: float in, integer code out (bipolar as +-1 or as bit)."""
+    p, a = node.params, node.attrs
+    x = xs[0].astype(np.float32)
+    if a["bipolar"]:
+        q = bipolar_int(x)
+    else:
+        q = quant_int(x, p["scale"], p["zeropt"], a["bits"], a["signed"], a["narrow"], a["rounding_mode"])
+    q = q.astype(np.int32)
+    if a.get("as_bits"):
+        q = (q > 0).astype(np.int32)
+    return [q]
+
+
+# -- float linear layers ----------------------------------------------------------------------
+@kernel("MatMul")
+def _matmul(node, xs):
+    # float64 accumulation: exact for the integer-valued products of BNNs, nearest otherwise
+    return [(xs[0].astype(np.float64) @ node.params["weight"].astype(np.float64)).astype(np.float32)]
+
+
+@kernel("Conv")
+def _conv(node, xs):
+    a = node.attrs
+    cols = im2col(xs[0], a["kernel"], a["stride"], a["pads"], xs[0].dtype.type(a["pad_value"]))
+    w = node.params["weight"]
+    out = cols.astype(np.float64) @ w.reshape(w.shape[0], -1).T.astype(np.float64)
+    return [out.astype(np.float32)]
+
+
+# -- float element-wise ---------------------------------------------------------------------
+@kernel("BatchNorm")
+def _batchnorm(node, xs):
+    return [batchnorm(xs[0], node)]
+
+
+def batchnorm(x: np.ndarray, node: Node) -> np.ndarray:
+    """onnxruntime's CPU BatchNormalization: y = x * s + (beta - mean * s), s = gamma / sqrt(var + eps)."""
+    p = node.params
+    eps = np.float32(node.attrs["epsilon"])
+    inv_std = np.float32(1.0) / np.sqrt(p["var"] + eps)
+    new_scale = inv_std * p["gamma"]
+    new_bias = p["beta"] - p["mean"] * new_scale
+    return (x.astype(np.float32) * new_scale + new_bias).astype(np.float32)
+
+
+def _binary_op(op: str):
+    fn = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract, "Div": np.divide}[op]
+
+    def run(node, xs):
+        if len(xs) == 2:
+            return [fn(xs[0], xs[1]).astype(np.float32)]
+        v = node.params["value"]
+        x = xs[0].astype(np.float32)
+        out = fn(v, x) if node.attrs.get("const_first") else fn(x, v)
+        return [out.astype(np.float32)]
+
+    return run
+
+
+for _op in ("Mul", "Add", "Sub", "Div"):
+    KERNELS[_op] = _binary_op(_op)
+
+
+@kernel("Relu")
+def _relu(node, xs):
+    return [np.maximum(xs[0], np.float32(0)).astype(np.float32)]
+
+
+@kernel("PRelu")
+def _prelu(node, xs):
+    x = xs[0].astype(np.float32)
+    return [np.where(x < 0, x * node.params["slope"], x).astype(np.float32)]
+
+
+@kernel("Clip")
+def _clip(node, xs):
+    x = np.maximum(xs[0].astype(np.float32), node.params["min"])
+    return [np.minimum(x, node.params["max"]).astype(np.float32)]
+
+
+@kernel("MaxPool")
+def _maxpool(node, xs):
+    a = node.attrs
+    x = xs[0]
+    out = pool(x, a["kernel"], a["stride"], a["pads"], a.get("ceil_mode", False))
+    mask = node.params.get("min_mask")
+    if mask is not None and mask.any():
+        low = pool(x, a["kernel"], a["stride"], a["pads"], a.get("ceil_mode", False), np.min)
+        out = np.where(mask.astype(bool), low, out)
+    return [out]
+
+
+# -- class selection ----------------------------------------------------------------------
+@kernel("ArgMax")
+def _argmax(node, xs):
+    idx = np.argmax(xs[0], axis=-1).astype(np.int64)
+    return [idx[:, None] if node.attrs.get("keepdims", True) else idx]
+
+
+@kernel("TopK")
+def _topk(node, xs):
+    x = xs[0]
+    k = node.attrs["k"]
+    idx = np.argsort(-x, axis=-1, kind="stable")[:, :k].astype(np.int64)
+    return [np.take_along_axis(x, idx, axis=-1), idx]
+
+
+# -- integer layers (streamlined graph) -----------------------------------------------------
+def int_matmul(x: np.ndarray, w: np.ndarray, bound: int) -> np.ndarray:
+    """Exact integer ``x @ w`` through BLAS: float32 while |partial sums| < 2^24, else float64."""
+    ftype = np.float32 if bound < (1 << 24) else np.float64
+    if bound >= (1 << 53):
+        return x.astype(np.int64) @ w.astype(np.int64)
+    out = x.astype(ftype) @ w.astype(ftype)
+    return out.astype(np.int64)
+
+
+@kernel("IntMatMul")
+def _int_matmul(node, xs):
+    x = xs[0].reshape(xs[0].shape[0], -1)
+    return [int_matmul(x, node.params["weight"], node.attrs["acc_bound"])]
+
+
+@kernel("IntConv")
+def _int_conv(node, xs):
+    a = node.attrs
+    cols = im2col(xs[0], a["kernel"], a["stride"], a["pads"], xs[0].dtype.type(a["pad_value"]))
+    w = node.params["weight"]
+    n, oh, ow, k = cols.shape
+    out = int_matmul(cols.reshape(-1, k), w.reshape(w.shape[0], -1).T, a["acc_bound"])
+    return [out.reshape(n, oh, ow, -1)]
+
+
+@kernel("MultiThreshold")
+def _multithreshold(node, xs):
+    return [multithreshold(xs[0], node.params["thresholds"], node.attrs["out_base"], node.attrs["out_step"])]
+
+
+def multithreshold(x: np.ndarray, thresholds: np.ndarray, base: int, step: int) -> np.ndarray:
+    """``base + step * #(x >= T[c, j])`` per channel c (thresholds sorted ascending per row)."""
+    c = thresholds.shape[0]
+    flat = x.reshape(-1, c)
+    if thresholds.shape[1] == 1:
+        count = (flat >= thresholds[:, 0]).astype(np.int64)
+    else:
+        count = np.empty(flat.shape, np.int64)
+        for ch in range(c):
+            count[:, ch] = np.searchsorted(thresholds[ch], flat[:, ch], side="right")
+    return (base + step * count).reshape(x.shape)
+
+
+@kernel("Dequant")
+def _dequant(node, xs):
+    """Host side: integer accumulator -> the float value the float graph computes there."""
+    p = node.params
+    acc = xs[0].astype(np.float64) - p["offset"].astype(np.float64)
+    return [(acc * p["scale"].astype(np.float64)).astype(np.float32)]

@@ -1,0 +1,57 @@
+"""Sliding windows over NHWC batches, shared by convolution, sliding-window and pool kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pad_nhwc(x: np.ndarray, pads: tuple[int, int, int, int], value) -> np.ndarray:
+    """Pad (top, left, bottom, right) of a (N, H, W, C) batch with ``value``."""
+    t, l, b, r = pads
+    if not (t or l or b or r):
+        return x
+    return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), mode="constant", constant_values=value)
+
+
+def out_size(size: int, k: int, stride: int, pad_lo: int, pad_hi: int, ceil_mode: bool = False) -> int:
+    span = size + pad_lo + pad_hi - k
+    if ceil_mode:
+        n = -(-span // stride) + 1
+        if (n - 1) * stride >= size + pad_lo:  # ONNX: last window must start inside input+pad_lo
+            n -= 1
+        return n
+    return span // stride + 1
+
+
+def windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """A strided view (N, OH, OW, KH, KW, C) of an already padded (N, H, W, C) batch."""
+    kh, kw = kernel
+    sh, sw = stride
+    v = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))  # N,OH',OW',C,KH,KW
+    v = v[:, ::sh, ::sw]
+    return v.transpose(0, 1, 2, 4, 5, 3)
+
+
+def im2col(x: np.ndarray, kernel, stride, pads, pad_value) -> np.ndarray:
+    """(N, OH, OW, KH*KW*C) patches in (kh, kw, c) order, the order of (OC, KH, KW, IC) weights."""
+    v = windows(pad_nhwc(x, pads, pad_value), kernel, stride)
+    n, oh, ow = v.shape[:3]
+    return v.reshape(n, oh, ow, -1)
+
+
+def pool(x: np.ndarray, kernel, stride, pads, ceil_mode: bool, reduce=np.max) -> np.ndarray:
+    """Max (or ``reduce``) pooling of a (N, H, W, C) batch; padding never wins."""
+    n, h, w, c = x.shape
+    oh = out_size(h, kernel[0], stride[0], pads[0], pads[2], ceil_mode)
+    ow = out_size(w, kernel[1], stride[1], pads[1], pads[3], ceil_mode)
+    need_h = (oh - 1) * stride[0] + kernel[0] - h - pads[0]
+    need_w = (ow - 1) * stride[1] + kernel[1] - w - pads[1]
+    fill = _neutral(x.dtype, reduce)
+    xp = pad_nhwc(x, (pads[0], pads[1], max(need_h, 0), max(need_w, 0)), fill)
+    v = windows(xp, kernel, stride)[:, :oh, :ow]
+    return reduce(v, axis=(3, 4))
+
+
+def _neutral(dtype, reduce):
+    big = np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).max
+    return -big if reduce is np.max else big

@@ -1,0 +1,49 @@
+"""StreamingMaxPool: k x k max pooling on a stream; OR on binary data, max on integers.
+
+Channels in ``min_mask`` take the minimum instead (AND on binary data): streamlining flips
+decreasing channels into the weights, which turns their max-pool into a min-pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from hwgen.sim.windows import out_size, pool
+from hwgen.units.base import Unit
+
+
+@dataclass(frozen=True, eq=False)
+class StreamingMaxPool(Unit):
+    ifm_dim: tuple[int, int] = (1, 1)
+    channels: int = 1
+    kernel: tuple[int, int] = (2, 2)
+    stride: tuple[int, int] = (2, 2)
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
+    ceil_mode: bool = False
+    pe: int = 1
+    idt: str = "binary"
+    min_mask: np.ndarray | None = None  # (C,) bool
+    PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
+    template: ClassVar[str] = "maxpool"
+
+    @property
+    def ofm_dim(self) -> tuple[int, int]:
+        t, l, b, r = self.pads
+        return (
+            out_size(self.ifm_dim[0], self.kernel[0], self.stride[0], t, b, self.ceil_mode),
+            out_size(self.ifm_dim[1], self.kernel[1], self.stride[1], l, r, self.ceil_mode),
+        )
+
+    def simulate(self, x: np.ndarray) -> np.ndarray:
+        out = pool(x, self.kernel, self.stride, self.pads, self.ceil_mode)
+        if self.min_mask is not None and self.min_mask.any():
+            low = pool(x, self.kernel, self.stride, self.pads, self.ceil_mode, np.min)
+            out = np.where(self.min_mask.astype(bool), low, out)
+        return out
+
+    def cycles(self) -> int:
+        h, w = self.ifm_dim
+        return h * w * self.channels // self.pe
