@@ -38,26 +38,28 @@ def graph_summary(g) -> list[dict]:
     return rows
 
 
-def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow: str, verify_n: int) -> FlowState:
+def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow: str,
+              verify_n: int, **options) -> FlowState:
+    """Run ``flow`` on ``model`` for ``board``; steps write into ``state.options["out_dir"]``.
+
+    The directory is assembled in a temporary sibling and renamed into place only when every
+    step succeeded, so a failed build leaves nothing half-written.
+    """
     b = load_board(board)
     steps = load_flow(flow)
     out = Path(out_dir) if out_dir else Path("build") / Path(model).name.split(".")[0]
-    if out.exists() and not force:
-        raise ConfigError(f"{out}: output directory exists; pass --force to overwrite it")
-    state = FlowState(Path(model), options={"board": b, "verify_n": verify_n})
-    state = run_flow(steps, state)
     tmp = prepare_out_dir(out, force)
     try:
-        state = state.with_artifact(out_dir=tmp)
+        state = FlowState(Path(model), options={"board": b, "verify_n": verify_n, "out_dir": tmp,
+                                                "final_out_dir": out, **options})
+        state = run_flow(steps, state)
         report = tmp / "report"
-        report.mkdir()
+        report.mkdir(exist_ok=True)
         (report / "graph.json").write_text(json.dumps(graph_summary(state.graph), indent=1))
         if verify_n:
             from hwgen.cli import run_verify
 
             run_verify(model, verify_n, None, None, 0)
-        for hook in state.artifacts.get("writers", []):
-            hook(state, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

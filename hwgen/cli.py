@@ -153,20 +153,36 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
 @click.option("--force", is_flag=True, help="Overwrite an existing output directory.")
 @click.option("--flow", "flow_name", default="default", show_default=True, help="Flow name (flows/*.toml) or path.")
 @click.option("--verify-n", default=64, show_default=True, help="Inputs for the simulator-vs-reference check (0: skip).")
-def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int) -> None:
+@click.option("--csim", "csim_n", default=0, show_default=True, help="Compile the HLS with g++ and check N inputs bit for bit.")
+@click.option("--target-fps", type=float, default=None, help="Cheapest folding reaching this throughput.")
+@click.option("--budget", type=float, default=0.8, show_default=True, help="Fraction of the board's LUT/BRAM/DSP the design may use.")
+@click.option("--folding", "folding_path", type=click.Path(dir_okay=False), default=None, help="Folding config JSON (FINN format).")
+def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int,
+          csim_n: int, target_fps: float | None, budget: float, folding_path: str | None) -> None:
     """Compile MODEL for BOARD into a verified project directory."""
     from hwgen.build import run_build
 
-    run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n)
+    run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
+              csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path)
 
 
 def _register_optional() -> None:
-    try:
-        from hwgen.cli_train import train_cmd, zoo_cmd
-    except ImportError:
-        return
-    main.add_command(train_cmd, "train")
-    main.add_command(zoo_cmd, "zoo")
+    """Commands that live in their own modules (training, estimation, reports)."""
+    import importlib
+
+    for module, commands in (
+        ("hwgen.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
+        ("hwgen.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        for attr, name in commands.items():
+            if hasattr(mod, attr):
+                main.add_command(getattr(mod, attr), name)
 
 
 _register_optional()
