@@ -80,6 +80,16 @@ class DataType:
             return np.float32
         return np.int64 if self.bits > 31 else np.int32
 
+    @property
+    def compact_numpy(self) -> type:
+        """The smallest numpy integer dtype holding every value (what the simulator streams)."""
+        if self.kind == "float":
+            return np.float32
+        for dt in (np.int8, np.int16, np.int32, np.int64):
+            if np.iinfo(dt).min <= self.min and self.max <= np.iinfo(dt).max:
+                return dt
+        return np.int64
+
     def contains(self, values: np.ndarray) -> bool:
         """True if every value is representable (used by verify and tests)."""
         if self.kind == "float":

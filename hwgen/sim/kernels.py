@@ -76,17 +76,16 @@ def _quant_int(node, xs):
         q = bipolar_int(x)
     else:
         q = quant_int(x, p["scale"], p["zeropt"], a["bits"], a["signed"], a["narrow"], a["rounding_mode"])
-    q = q.astype(np.int32)
     if a.get("as_bits"):
-        q = (q > 0).astype(np.int32)
-    return [q]
+        return [(q > 0).astype(np.int8)]
+    return [q.astype(np.int32)]
 
 
 # -- float linear layers ----------------------------------------------------------------------
 @kernel("MatMul")
 def _matmul(node, xs):
-    # float64 accumulation: exact for the integer-valued products of BNNs, nearest otherwise
-    return [(xs[0].astype(np.float64) @ node.params["weight"].astype(np.float64)).astype(np.float32)]
+    # float32 like the reference; BNN products are small integers times powers of two: exact
+    return [(xs[0].astype(np.float32) @ node.params["weight"].astype(np.float32)).astype(np.float32)]
 
 
 @kernel("Conv")
@@ -94,8 +93,8 @@ def _conv(node, xs):
     a = node.attrs
     cols = im2col(xs[0], a["kernel"], a["stride"], a["pads"], xs[0].dtype.type(a["pad_value"]))
     w = node.params["weight"]
-    out = cols.astype(np.float64) @ w.reshape(w.shape[0], -1).T.astype(np.float64)
-    return [out.astype(np.float32)]
+    out = cols.reshape(-1, cols.shape[-1]).astype(np.float32) @ w.reshape(w.shape[0], -1).T.astype(np.float32)
+    return [out.reshape(*cols.shape[:3], -1)]
 
 
 # -- float element-wise ---------------------------------------------------------------------
@@ -182,8 +181,8 @@ def int_matmul(x: np.ndarray, w: np.ndarray, bound: int) -> np.ndarray:
     ftype = np.float32 if bound < (1 << 24) else np.float64
     if bound >= (1 << 53):
         return x.astype(np.int64) @ w.astype(np.int64)
-    out = x.astype(ftype) @ w.astype(ftype)
-    return out.astype(np.int64)
+    out = x.astype(ftype, copy=False) @ w.astype(ftype)
+    return out.astype(np.int32 if bound < (1 << 31) else np.int64)
 
 
 @kernel("IntMatMul")

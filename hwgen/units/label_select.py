@@ -27,3 +27,24 @@ class LabelSelect(Unit):
 
     def cycles(self) -> int:
         return self.labels // self.pe
+
+    def context(self) -> dict:
+        """Template values for templates/hls (see hwgen/codegen)."""
+        from hwgen.codegen.pack import hls_type, require
+
+        require(self.labels % self.pe == 0, self, f"PE={self.pe} does not divide labels={self.labels}")
+        require(1 <= self.k <= self.labels, self, f"k={self.k} outside 1..{self.labels}")
+        return {
+            "func": "label_select",
+            "targs": [self.labels, self.k, self.pe, hls_type(self.idt), hls_type(self.odt)],
+            "args": [], "params": [],
+            "in_dt": self.idt, "in_epw": self.pe, "in_total": self.labels,
+            "out_dt": self.odt, "out_epw": 1, "out_total": self.k,
+            "summary": f"LabelSelect labels={self.labels} k={self.k} pe={self.pe}",
+        }
+
+    def resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.label_select_resources."""
+        from hwgen.cost import label_select_resources
+
+        return label_select_resources(self, board)

@@ -51,11 +51,14 @@ class MVAU(Unit):
     def accumulate(self, x: np.ndarray) -> np.ndarray:
         """Signed dot products (N, reps, mh); in xnor mode the +-1 sum = 2*popcount - mw."""
         n = x.shape[0]
-        v = x.reshape(n * self.reps, self.mw).astype(np.int64)
-        if self.mode == "xnor":
-            v = 2 * v - 1
+        v = x.reshape(n * self.reps, self.mw)
         w = self.signed_weights()
-        xmax = 1 if self.mode == "xnor" else max(abs(DataType.parse(self.idt).min), abs(DataType.parse(self.idt).max))
+        if self.mode == "xnor":
+            v = v.astype(np.float32) * 2 - 1  # bits -> +-1, exact
+            xmax = 1
+        else:
+            idt = DataType.parse(self.idt)
+            xmax = max(abs(idt.min), abs(idt.max))
         bound = int(np.abs(w).sum(1).max()) * xmax
         return int_matmul(v, w.T, bound).reshape(n, self.reps, self.mh)
 
@@ -66,7 +69,7 @@ class MVAU(Unit):
         if self.mode == "xnor":
             acc = (acc + self.mw) // 2  # popcount of XNOR
         out = multithreshold(acc, self.thresholds, self.out_base, self.out_step)
-        return out.reshape(x.shape[0], *self._out_shape(x))
+        return out.astype(DataType.parse(self.odt).compact_numpy).reshape(x.shape[0], *self._out_shape(x))
 
     def _out_shape(self, x: np.ndarray) -> tuple[int, ...]:
         if self.reps == 1:
@@ -76,3 +79,53 @@ class MVAU(Unit):
 
     def cycles(self) -> int:
         return self.reps * (self.mh // self.pe) * (self.mw // self.simd)
+
+    def context(self) -> dict:
+        """Template values for templates/hls (see hwgen/codegen): call, packed params, widths."""
+        from hwgen.codegen.pack import cname, hls_type, int_array, require, word_array
+
+        require(self.mw % self.simd == 0, self, f"SIMD={self.simd} does not divide MW={self.mw}")
+        require(self.mh % self.pe == 0, self, f"PE={self.pe} does not divide MH={self.mh}")
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        idt = DataType.parse(self.idt)
+        if self.mode == "xnor":
+            mode, wbits, acc = 0, 1, DataType.smallest(-self.mw, self.mw)
+        else:
+            mode = 1 if self.binary_weights else 2
+            wbits = 1 if self.binary_weights else DataType.parse(self.wdt).bits
+            xmax = max(abs(idt.min), abs(idt.max))
+            bound = int(np.abs(self.signed_weights()).sum(1).max()) * xmax
+            acc = DataType.smallest(-bound, bound)
+        tw = "ap_uint<1>" if wbits == 1 and self.binary_weights else hls_type(self.wdt)
+        c = cname(self.name)
+        # rows r = nf*PE + pe, columns k = sf*SIMD + s -> [pe][nf*SF + sf][s]
+        w = self.weights.reshape(nf, self.pe, sf, self.simd).transpose(1, 0, 2, 3)
+        w = w.reshape(self.pe, nf * sf, self.simd)
+        params = [word_array(f"{c}_weights", w, wbits,
+                             f"{self.name}: MVAU weights {self.mh}x{self.mw} ({self.wdt}), "
+                             f"[PE={self.pe}][NF*SF={nf}*{sf}] words of SIMD={self.simd} x {wbits} bit")]
+        nt = 0 if self.noact else int(self.thresholds.shape[1])
+        if nt:
+            t = self.thresholds.reshape(nf, self.pe, nt).transpose(1, 0, 2)
+            dom = "popcount" if self.mode == "xnor" else "accumulator"
+            params.append(int_array(f"{c}_thresholds", t,
+                                    f"{self.name}: MVAU thresholds ({dom} domain), [PE={self.pe}][NF={nf}][{nt}]"))
+            args = [params[0].name, params[1].name]
+        else:
+            args = [params[0].name, "hwgen::no_thresholds"]
+        return {
+            "func": "mvau",
+            "targs": [self.mw, self.mh, self.simd, self.pe, self.reps, mode, hls_type(self.idt), tw,
+                      acc.hls, hls_type(self.odt), nt, self.out_base, self.out_step],
+            "args": args, "params": params,
+            "in_dt": self.idt, "in_epw": self.simd, "in_total": self.reps * self.mw,
+            "out_dt": self.odt, "out_epw": self.pe, "out_total": self.reps * self.mh,
+            "summary": f"MVAU {self.mode} mw={self.mw} mh={self.mh} reps={self.reps} pe={self.pe} "
+                       f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
+        }
+
+    def resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.mvau_resources."""
+        from hwgen.cost import mvau_resources
+
+        return mvau_resources(self, board)

@@ -47,3 +47,31 @@ class StreamingMaxPool(Unit):
     def cycles(self) -> int:
         h, w = self.ifm_dim
         return h * w * self.channels // self.pe
+
+    def context(self) -> dict:
+        """Template values for templates/hls (see hwgen/codegen)."""
+        from hwgen.codegen.pack import cname, hls_type, require, word_array
+
+        require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")
+        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        t, l, _, _ = self.pads
+        cf = self.channels // self.pe
+        mask = np.zeros(self.channels, np.int64) if self.min_mask is None else self.min_mask.astype(np.int64)
+        arr = word_array(f"{cname(self.name)}_min_mask", mask.reshape(cf, self.pe), 1,
+                         f"{self.name}: StreamingMaxPool min-channels, [C/PE={cf}] words of PE={self.pe} bits "
+                         "(1 = min/AND)")
+        return {
+            "func": "maxpool",
+            "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.pe, hls_type(self.idt)],
+            "args": [arr.name], "params": [arr],
+            "in_dt": self.idt, "in_epw": self.pe, "in_total": ih * iw * self.channels,
+            "out_dt": self.idt, "out_epw": self.pe, "out_total": oh * ow * self.channels,
+            "summary": f"StreamingMaxPool {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pe={self.pe}",
+        }
+
+    def resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.maxpool_resources."""
+        from hwgen.cost import maxpool_resources
+
+        return maxpool_resources(self, board)

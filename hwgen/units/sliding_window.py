@@ -46,3 +46,28 @@ class SlidingWindow(Unit):
         read = (h + t + b) * (w + l + r) * self.channels // self.simd
         write = oh * ow * self.kernel[0] * self.kernel[1] * self.channels // self.simd
         return max(read, write)
+
+    def context(self) -> dict:
+        """Template values for templates/hls (see hwgen/codegen)."""
+        from hwgen.codegen.pack import hls_type, require
+
+        require(self.channels % self.simd == 0, self, f"SIMD={self.simd} does not divide C={self.channels}")
+        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        t, l, _, _ = self.pads
+        return {
+            "func": "sliding_window",
+            "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.simd, hls_type(self.idt),
+                      int(self.pad_value)],
+            "args": [], "params": [],
+            "in_dt": self.idt, "in_epw": self.simd, "in_total": ih * iw * self.channels,
+            "out_dt": self.idt, "out_epw": self.simd, "out_total": oh * ow * kh * kw * self.channels,
+            "summary": f"SlidingWindow {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pads={tuple(self.pads)} "
+                       f"simd={self.simd}",
+        }
+
+    def resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.sliding_window_resources."""
+        from hwgen.cost import sliding_window_resources
+
+        return sliding_window_resources(self, board)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.datatypes import DataType
 from hwgen.sim.kernels import multithreshold
 from hwgen.units.base import Unit
 
@@ -25,7 +26,33 @@ class Thresholding(Unit):
     template: ClassVar[str] = "thresholding"
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
-        return multithreshold(x, self.thresholds, self.out_base, self.out_step)
+        out = multithreshold(x, self.thresholds, self.out_base, self.out_step)
+        return out.astype(DataType.parse(self.odt).compact_numpy)
 
     def cycles(self) -> int:
         return self.pixels * self.channels // self.pe
+
+    def context(self) -> dict:
+        """Template values for templates/hls (see hwgen/codegen)."""
+        from hwgen.codegen.pack import cname, hls_type, int_array, require
+
+        require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")
+        cf, nt = self.channels // self.pe, int(self.thresholds.shape[1])
+        t = self.thresholds.reshape(cf, self.pe, nt).transpose(1, 0, 2)
+        arr = int_array(f"{cname(self.name)}_thresholds", t,
+                        f"{self.name}: Thresholding thresholds, [PE={self.pe}][C/PE={cf}][{nt}]")
+        return {
+            "func": "thresholding",
+            "targs": [self.channels, self.pixels, self.pe, hls_type(self.idt), hls_type(self.odt), nt,
+                      self.out_base, self.out_step],
+            "args": [arr.name], "params": [arr],
+            "in_dt": self.idt, "in_epw": self.pe, "in_total": self.pixels * self.channels,
+            "out_dt": self.odt, "out_epw": self.pe, "out_total": self.pixels * self.channels,
+            "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
+        }
+
+    def resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.thresholding_resources."""
+        from hwgen.cost import thresholding_resources
+
+        return thresholding_resources(self, board)
