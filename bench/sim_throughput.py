@@ -1,0 +1,89 @@
+"""Simulator throughput: hwgen's bit-accurate simulator vs qonnx execute_onnx vs the Brevitas
+PyTorch forward, on the same inputs in the same run (brevitas_examples TFC_1W1A and CNV_1W1A).
+
+    .venv/bin/python bench/sim_throughput.py [--batch 256]
+
+Prints images/s for each and the ratios, after checking that all three give the same labels.
+execute_onnx is timed both batched (our batched copy of the model) and one image at a time (how
+FINN's Python execution runs it) — the per-image figure is measured on a subset and scaled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from brevitas.export import export_qonnx
+from brevitas_examples.bnn_pynq.models import model_with_cfg
+
+from hwgen.flow import compile_model
+from hwgen.reference import Reference
+from hwgen.sim.executor import simulate
+
+
+def timed(fn, repeat: int = 1):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return out, best
+
+
+def bench(name: str, shape: tuple[int, ...], batch: int, tmp: Path) -> None:
+    torch.manual_seed(0)
+    m, _ = model_with_cfg(name, pretrained=False)
+    for mod in m.modules():
+        if isinstance(mod, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            c = mod.num_features
+            mod.running_mean.data = torch.randn(c) * 3
+            mod.running_var.data = torch.rand(c) * 5 + 0.1
+            mod.weight.data = torch.randn(c)
+            mod.bias.data = torch.randn(c)
+    m.eval()
+    path = tmp / f"{name}.onnx"
+    export_qonnx(m, input_t=torch.rand(1, *shape), export_path=str(path), dynamo=False)
+    hw = compile_model(path).stages["hardware"]
+    ref = Reference(path, batch=batch)
+    x = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)
+
+    ours, t_ours = timed(lambda: simulate(hw, x, batch=batch)[0], repeat=3)
+    onnx_b, t_onnx = timed(lambda: ref(x)[0])
+    n_single = 16
+    _, t_single = timed(lambda: ref.per_sample(x[:n_single]))
+    with torch.no_grad():
+        pt, t_pt = timed(lambda: m(torch.from_numpy(x)).numpy(), repeat=3)
+    labels = [a.argmax(1) for a in (ours, onnx_b, pt)]
+    assert all(np.array_equal(labels[0], lb) for lb in labels[1:]), "label mismatch"
+    ips = {
+        "hwgen simulator": batch / t_ours,
+        "execute_onnx (batched)": batch / t_onnx,
+        "execute_onnx (per image)": n_single / t_single,
+        "Brevitas forward": batch / t_pt,
+    }
+    print(f"\n{name}  batch {batch}  labels equal across all three: yes")
+    for k, v in ips.items():
+        print(f"  {k:26s} {v:10.1f} images/s")
+    s = ips["hwgen simulator"]
+    print(f"  ratio vs execute_onnx batched   {s / ips['execute_onnx (batched)']:8.1f}x")
+    print(f"  ratio vs execute_onnx per image {s / ips['execute_onnx (per image)']:8.1f}x")
+    print(f"  ratio vs Brevitas forward       {s / ips['Brevitas forward']:8.1f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batch", type=int, default=256)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    with tempfile.TemporaryDirectory() as d:
+        bench("TFC_1W1A", (1, 28, 28), args.batch, Path(d))
+        bench("CNV_1W1A", (3, 32, 32), args.batch, Path(d))
+
+
+if __name__ == "__main__":
+    main()
