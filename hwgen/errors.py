@@ -29,3 +29,7 @@ class ConfigError(HwgenError):
 
 class VerificationError(HwgenError):
     """Two executions that must agree did not."""
+
+
+class CodegenError(ConfigError):
+    """A unit configuration the HLS library cannot build, or a missing C-simulation tool."""

@@ -1,0 +1,441 @@
+"""Fold: choose PE/SIMD for every unit (DESIGN §1 ``fold``).
+
+The dataflow pipeline's throughput is set by its slowest unit, so the objective is min-max:
+
+* ``target_fps`` given: the target cycle count T = clock / fps; every unit independently takes
+  its cheapest legal folding with cycles <= T. Cost is separable, so this is optimal.
+* no target: the smallest T whose cheapest design fits the budget. The achievable T values are
+  the finite set of cycle counts of legal foldings; fitting is monotone in T (a larger T only
+  adds choices), so we binary-search that set. At each T an exact branch-and-bound over each
+  group's Pareto front (LUT, BRAM18, DSP) finds the cheapest fitting design, or proves none.
+
+A SlidingWindow is folded together with the MVAU it feeds (same SIMD), so they form one group.
+Width converters depend on two neighbours' foldings; they are priced after the search and the
+budget is tightened by any overflow and the search rerun (at most a few times).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hwgen.boards import Board
+from hwgen.cost import BUDGETED, DEFAULT_FIFO_DEPTH, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
+from hwgen.errors import ConfigError
+from hwgen.flow import FlowState, step
+from hwgen.ir import Graph, Node
+from hwgen.units import unit_of
+
+
+class FoldingError(ConfigError):
+    """A folding request that no legal folding satisfies, or an illegal folding config."""
+
+
+def divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One legal folding of a group: node attrs to set, its cycles and resources."""
+
+    attrs: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # ((node, ((attr, value), ...)), ...)
+    cycles: int
+    res: dict[str, int] = field(compare=False, hash=False)
+    cost: float = 0.0
+
+    @property
+    def vec(self) -> tuple[int, ...]:
+        return tuple(self.res[k] for k in BUDGETED)
+
+
+@dataclass
+class Group:
+    """Units folded together (a SlidingWindow and its MVAU) and their legal options."""
+
+    names: tuple[str, ...]
+    options: list[Option]
+
+    @property
+    def label(self) -> str:
+        return " + ".join(self.names)
+
+
+def _scalar(res: dict[str, int], board: Board) -> float:
+    """Board-normalised cost: the share of each budgeted resource, summed."""
+    cap = board.capacity()
+    return sum(res[k] / cap[k] for k in BUDGETED if cap[k] > 0) + 1e-9 * res["ff"]
+
+
+def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]]:
+    """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFO."""
+    u = unit_of(n.with_attrs(**attrs))
+    inw, _ = stream_widths(u)
+    depth = int(n.attrs.get("fifo_depth", 0)) or DEFAULT_FIFO_DEPTH
+    return u.cycles(), add(u.resources(board), fifo(inw, depth))
+
+
+def _legal_widths(n: Node, **attrs: int) -> bool:
+    inw, outw = stream_widths(unit_of(n.with_attrs(**attrs)))
+    return inw <= MAX_STREAM_BITS and outw <= MAX_STREAM_BITS
+
+
+def sliding_window_of(g: Graph, mvau: Node) -> Node | None:
+    p = g.producer(mvau.inputs[0])
+    return p if p is not None and p.op == "SlidingWindow" else None
+
+
+def fed_mvau(g: Graph, swu: Node) -> Node | None:
+    cons = g.consumers(swu.outputs[0])
+    return cons[0] if len(cons) == 1 and cons[0].op == "MVAU" else None
+
+
+def legal_choices(g: Graph, n: Node) -> list[dict[str, int]]:
+    """Every legal folding of the unit ``n`` (a SlidingWindow feeding an MVAU has none of its own)."""
+    a = n.attrs
+    if n.op == "MVAU":
+        swu = sliding_window_of(g, n)
+        simds = [s for s in divisors(a["mw"]) if swu is None or swu.attrs["channels"] % s == 0]
+        out = [{"pe": p, "simd": s} for p in divisors(a["mh"]) for s in simds]
+    elif n.op == "SlidingWindow":
+        if fed_mvau(g, n) is not None:
+            return []
+        out = [{"simd": s} for s in divisors(a["channels"])]
+    elif n.op in ("StreamingMaxPool", "Thresholding"):
+        out = [{"pe": p} for p in divisors(a["channels"])]
+    elif n.op == "LabelSelect":
+        out = [{"pe": p} for p in divisors(a["labels"])]
+    else:
+        return []
+    return [c for c in out if _legal_widths(n, **c)]
+
+
+def build_groups(g: Graph, board: Board) -> list[Group]:
+    """The folding groups of ``g`` with every legal option priced on ``board``."""
+    groups: list[Group] = []
+    for n in unit_nodes(g):
+        if n.op == "SlidingWindow" and fed_mvau(g, n) is not None:
+            continue
+        swu = sliding_window_of(g, n) if n.op == "MVAU" else None
+        opts: list[Option] = []
+        for c in legal_choices(g, n):
+            cyc, res = _unit_cost(n, board, **c)
+            attrs = [(n.name, tuple(sorted(c.items())))]
+            if swu is not None:
+                scyc, sres = _unit_cost(swu, board, simd=c["simd"])
+                cyc, res = max(cyc, scyc), add(res, sres)
+                attrs.insert(0, (swu.name, (("simd", c["simd"]),)))
+            opts.append(Option(tuple(attrs), cyc, res, _scalar(res, board)))
+        opts.sort(key=lambda o: (o.cost, o.cycles))
+        names = (swu.name, n.name) if swu is not None else (n.name,)
+        groups.append(Group(names, opts))
+    return groups
+
+
+def pareto(opts: list[Option]) -> list[Option]:
+    """Options not dominated in (LUT, BRAM18, DSP); sorted by scalar cost."""
+    front: list[Option] = []
+    for o in sorted(opts, key=lambda o: (o.cost, o.cycles)):
+        if not any(all(a <= b for a, b in zip(f.vec, o.vec)) for f in front):
+            front.append(o)
+    return front
+
+
+def cheapest_fit(fronts: list[list[Option]], limit: tuple[float, ...], max_nodes: int = 2_000_000
+                 ) -> list[Option] | None:
+    """The minimum-cost choice of one option per group whose summed vector fits ``limit``.
+
+    Exact depth-first branch-and-bound (bounds: per-resource and cost minima of the rest).
+    """
+    if any(not f for f in fronts):
+        return None
+    k = len(limit)
+    m = len(fronts)
+    rest_vec = [[0.0] * k for _ in range(m + 1)]
+    rest_cost = [0.0] * (m + 1)
+    for i in range(m - 1, -1, -1):
+        for r in range(k):
+            rest_vec[i][r] = rest_vec[i + 1][r] + min(o.vec[r] for o in fronts[i])
+        rest_cost[i] = rest_cost[i + 1] + min(o.cost for o in fronts[i])
+    best: list[Any] = [math.inf, None]
+    picks: list[Option] = []
+    nodes = [0]
+
+    def dfs(i: int, used: list[float], cost: float) -> None:
+        nodes[0] += 1
+        if nodes[0] > max_nodes:
+            raise RuntimeError("folding search exceeded its node limit")
+        if i == m:
+            if cost < best[0]:
+                best[0], best[1] = cost, list(picks)
+            return
+        for o in fronts[i]:
+            c = cost + o.cost
+            if c + rest_cost[i + 1] >= best[0]:
+                break  # fronts are sorted by cost
+            nu = [used[r] + o.vec[r] for r in range(k)]
+            if any(nu[r] + rest_vec[i + 1][r] > limit[r] for r in range(k)):
+                continue
+            picks.append(o)
+            dfs(i + 1, nu, c)
+            picks.pop()
+
+    dfs(0, [0.0] * k, 0.0)
+    return best[1]
+
+
+def candidate_cycles(groups: list[Group]) -> list[int]:
+    """Every achievable bottleneck cycle count, ascending, from the slowest group's fastest."""
+    floor = max(min(o.cycles for o in g.options) for g in groups)
+    return sorted({o.cycles for g in groups for o in g.options if o.cycles >= floor})
+
+
+def min_max_fold(groups: list[Group], limit: tuple[float, ...]) -> tuple[int, list[Option]] | None:
+    """Smallest bottleneck cycle count whose cheapest design fits ``limit``, and that design."""
+    ts = candidate_cycles(groups)
+
+    def at(t: int) -> list[Option] | None:
+        return cheapest_fit([pareto([o for o in g.options if o.cycles <= t]) for g in groups], limit)
+
+    lo, hi = 0, len(ts) - 1
+    best = at(ts[hi])
+    if best is None:
+        return None
+    found = (ts[hi], best)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        sol = at(ts[mid])
+        if sol is None:
+            lo = mid + 1
+        else:
+            hi = mid
+            found = (ts[mid], sol)
+    return found
+
+
+def brute_force(groups: list[Group], limit: tuple[float, ...]) -> tuple[int, float] | None:
+    """(bottleneck cycles, cost) of the best design by exhaustive enumeration (for tests)."""
+    best: tuple[int, float] | None = None
+    for combo in itertools.product(*(g.options for g in groups)):
+        vec = [sum(o.vec[r] for o in combo) for r in range(len(limit))]
+        if any(v > lim for v, lim in zip(vec, limit)):
+            continue
+        key = (max(o.cycles for o in combo), sum(o.cost for o in combo))
+        if best is None or key < best:
+            best = key
+    return best
+
+
+def apply_options(g: Graph, picks: list[Option]) -> Graph:
+    for o in picks:
+        for name, attrs in o.attrs:
+            g = g.replace_node(g.node(name), [g.node(name).with_attrs(**dict(attrs))])
+    return g
+
+
+# -- the three modes -------------------------------------------------------------------------------
+def _fixed_cost(g: Graph, board: Board) -> dict[str, int]:
+    """What the search does not choose: the shell and the FIFO into the output DMA."""
+    return add(SHELL, fifo(board.axi_port_bits))
+
+
+def _no_fit_error(g: Graph, board: Board, budget: float, groups: list[Group]) -> FoldingError:
+    """Name the resource the fully folded design (PE = SIMD = 1, slowest option) overflows most."""
+    cap = board.capacity()
+    fixed = _fixed_cost(g, board)
+    full = [max(gr.options, key=lambda o: (o.cycles, -o.cost)) for gr in groups]
+    need = {k: fixed[k] + sum(o.res[k] for o in full) for k in BUDGETED}
+
+    def ratio(k: str) -> float:
+        return need[k] / (budget * cap[k]) if cap[k] else (math.inf if need[k] else 0.0)
+
+    worst = max(BUDGETED, key=ratio)
+    allowed = budget * cap[worst]
+    heavy = max(zip(groups, full), key=lambda gf: gf[1].res[worst])[0]
+    over = f"+{(ratio(worst) - 1) * 100:.0f}%" if allowed else "none available"
+    return FoldingError(
+        f"{g.name}: does not fit {board.name} within {budget:.0%} of its LUT/BRAM18/DSP even fully folded: "
+        f"needs {need[worst]} {worst.upper()} of {int(allowed)} allowed ({over}), largest user "
+        f"{heavy.label}; use a larger board or raise --budget"
+    )
+
+
+def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
+    """The highest-throughput legal folding whose estimate fits ``budget`` of LUT/BRAM/DSP."""
+    from hwgen.estimate import estimate
+
+    groups = build_groups(g, board)
+    if not groups:
+        return g
+    cap = board.capacity()
+    fixed = _fixed_cost(g, board)
+    limit = [budget * cap[k] - fixed[k] for k in BUDGETED]
+    from hwgen.estimate import dma_cycles
+
+    dma = max(dma_cycles(g, board.axi_port_bits).values(), default=0)
+    for _ in range(6):
+        sol = min_max_fold(groups, tuple(limit))
+        if sol is None:
+            raise _no_fit_error(g, board, budget, groups)
+        if sol[0] < dma:  # the DMA is slower anyway: take the cheapest design that keeps up
+            picks = cheapest_fit([pareto([o for o in gr.options if o.cycles <= dma]) for gr in groups],
+                                 tuple(limit))
+            sol = (dma, picks) if picks is not None else sol
+        folded = apply_options(g, sol[1])
+        tot = estimate(folded, board)["totals"]
+        over = [tot[k] - budget * cap[k] for k in BUDGETED]
+        if all(o <= 0 for o in over):
+            return folded
+        limit = [lim - max(0.0, o) for lim, o in zip(limit, over)]  # width converters: tighten
+    raise _no_fit_error(g, board, budget, groups)
+
+
+def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Graph:
+    """The cheapest legal folding reaching ``fps`` at the board clock."""
+    from hwgen.estimate import estimate
+
+    if fps <= 0:
+        raise FoldingError(f"--target-fps must be positive, got {fps:g}")
+    groups = build_groups(g, board)
+    if not groups:
+        return g
+    t = math.floor(board.clock_mhz * 1e6 / fps)
+    slowest = max(groups, key=lambda gr: min(o.cycles for o in gr.options))
+    fastest = min(o.cycles for o in slowest.options)
+    if fastest > t:
+        raise FoldingError(
+            f"{g.name}: --target-fps {fps:g} is out of reach on {board.name} at {board.clock_mhz:g} MHz: "
+            f"the fastest legal folding reaches {board.clock_mhz * 1e6 / fastest:.0f} FPS, limited by "
+            f"{slowest.label} ({fastest} cycles per frame); lower the target"
+        )
+    picks = [next(o for o in gr.options if o.cycles <= t) for gr in groups]  # options sorted by cost
+    folded = apply_options(g, picks)
+    tot = estimate(folded, board)["totals"]
+    cap = board.capacity()
+    bad = [k for k in BUDGETED if tot[k] > budget * cap[k]]
+    if bad:
+        k = bad[0]
+        try:
+            best = estimate(fold_max_throughput(g, board, budget), board)["performance"]["fps"]
+            hint = f"the highest FPS within the budget is {best:.0f}"
+        except FoldingError:
+            hint = "the model does not fit the budget at any folding"
+        raise FoldingError(
+            f"{g.name}: reaching {fps:g} FPS needs {tot[k]} {k.upper()}, over {budget:.0%} of {board.name}'s "
+            f"{cap[k]}; {hint}; lower --target-fps or raise --budget"
+        )
+    return folded
+
+
+# -- folding config JSON (FINN format) -------------------------------------------------------------
+KNOBS = {"MVAU": ("PE", "SIMD"), "SlidingWindow": ("SIMD",), "StreamingMaxPool": ("PE",),
+         "Thresholding": ("PE",), "LabelSelect": ("PE",)}
+
+
+def folding_config(g: Graph) -> dict[str, Any]:
+    """FINN's folding-config JSON of ``g``: {node: {"PE": .., "SIMD": ..}, "Defaults": {}}."""
+    cfg: dict[str, Any] = {"Defaults": {}}
+    for n in unit_nodes(g):
+        u = unit_of(n)
+        cfg[n.name] = {k: int(getattr(u, k.lower())) for k in KNOBS.get(n.op, ())}
+    return cfg
+
+
+def apply_folding_config(g: Graph, cfg: dict[str, Any] | str | Path) -> Graph:
+    """Apply a FINN-format folding config; unknown nodes and illegal values are errors."""
+    src = "folding config"
+    if not isinstance(cfg, dict):
+        src = str(cfg)
+        try:
+            cfg = json.loads(Path(cfg).read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise FoldingError(f"{src}: cannot read folding config ({e})") from None
+        if not isinstance(cfg, dict):
+            raise FoldingError(f"{src}: expected a JSON object {{\"<node>\": {{\"PE\": .., \"SIMD\": ..}}}}")
+    units = {n.name: n for n in unit_nodes(g)}
+    requested: dict[str, dict[str, int]] = {}
+    defaults = cfg.get("Defaults", {}) or {}
+    for key, spec in defaults.items():  # FINN: "Defaults": {"PE": [1, ["MVAU", ...]]}
+        if not (isinstance(spec, list) and len(spec) == 2 and isinstance(spec[1], list)):
+            raise FoldingError(f"{src}: Defaults.{key} must be [value, [op, ...]]")
+        for n in units.values():
+            if n.op in spec[1] and key in KNOBS.get(n.op, ()):
+                requested.setdefault(n.name, {})[key] = spec[0]
+    for name, spec in cfg.items():
+        if name == "Defaults":
+            continue
+        if name not in units:
+            known = ", ".join(list(units)[:6])
+            raise FoldingError(f"{src}: unknown node {name!r}; hardware units are: {known}, ... "
+                               "(see `hwgen estimate` for every name)")
+        if not isinstance(spec, dict):
+            raise FoldingError(f"{src}: {name!r} needs an object like {{\"PE\": 1, \"SIMD\": 1}}")
+        op = units[name].op
+        for k, v in spec.items():
+            if k not in KNOBS.get(op, ()):
+                if k in ("ram_style", "resType", "mem_mode", "ram_style_thresholds"):
+                    continue  # FINN implementation hints: not ours to choose
+                raise FoldingError(f"{src}: {name!r} ({op}) has no {k!r}; it takes {', '.join(KNOBS[op])}")
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise FoldingError(f"{src}: {name!r} {k} must be a positive integer, got {v!r}")
+            requested.setdefault(name, {})[k] = v
+    # a SlidingWindow takes the SIMD of the MVAU it feeds
+    for name, spec in list(requested.items()):
+        n = units[name]
+        if n.op == "MVAU" and "SIMD" in spec and (swu := sliding_window_of(g, n)) is not None:
+            given = requested.get(swu.name, {}).get("SIMD")
+            if given is not None and given != spec["SIMD"]:
+                raise FoldingError(f"{src}: {swu.name!r} SIMD {given} differs from its MVAU {name!r} SIMD {spec['SIMD']}")
+            requested.setdefault(swu.name, {})["SIMD"] = spec["SIMD"]
+    for name, spec in requested.items():
+        n = units[name]
+        attrs = {k.lower(): v for k, v in spec.items()}
+        new = n.with_attrs(**attrs)
+        u = unit_of(new)
+        _check_legal(g, new, u, src)
+        g = g.replace_node(g.node(name), [new])
+    return g
+
+
+def _check_legal(g: Graph, n: Node, u: Any, src: str) -> None:
+    limits = {"MVAU": (("pe", "mh"), ("simd", "mw")), "SlidingWindow": (("simd", "channels"),),
+              "StreamingMaxPool": (("pe", "channels"),), "Thresholding": (("pe", "channels"),),
+              "LabelSelect": (("pe", "labels"),)}[n.op]
+    for knob, dim in limits:
+        v, d = getattr(u, knob), getattr(u, dim)
+        if d % v:
+            legal = ", ".join(map(str, divisors(d)))
+            raise FoldingError(f"{src}: {n.name!r} ({n.op}) {knob.upper()}={v} does not divide "
+                               f"{dim.upper()}={d}; legal values: {legal}")
+    inw, outw = stream_widths(u)
+    if max(inw, outw) > MAX_STREAM_BITS:
+        raise FoldingError(f"{src}: {n.name!r} ({n.op}) streams {max(inw, outw)} bits wide, over the "
+                           f"{MAX_STREAM_BITS}-bit limit; lower PE/SIMD")
+
+
+@step("fold")
+def _fold_step(state: FlowState) -> FlowState:
+    """Fold by --folding, --target-fps, or for the highest throughput within --budget."""
+    from hwgen.boards import load_board
+
+    o = state.options
+    board: Board = o.get("board") or load_board("pynq-z1")
+    budget = float(o.get("budget") or 0.8)
+    g = state.graph
+    if o.get("folding"):
+        g = apply_folding_config(g, o["folding"])
+    elif o.get("target_fps"):
+        g = fold_for_fps(g, board, float(o["target_fps"]), budget)
+    else:
+        g = fold_max_throughput(g, board, budget)
+    cfg = folding_config(g)
+    out = o.get("out_dir")
+    if out is not None:
+        rep = Path(out) / "report"
+        rep.mkdir(parents=True, exist_ok=True)
+        (rep / "folding_config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    return state.with_stage("folded", g).with_artifact(folding_config=cfg)

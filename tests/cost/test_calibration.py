@@ -1,0 +1,80 @@
+"""Calibration of the cost model against BNN-PYNQ's published whole-design figures (DESIGN §9).
+
+BNN-PYNQ padded layer shapes we do not pad: CNV's and LFC's last layer has 10 outputs, padded
+to 64 there (PE 4 / 16 do not divide 10), and LFC's first layer reads 784 inputs padded to 832
+(SIMD 64 does not divide 784). We compare like with like: the calibration graphs take BNN-PYNQ's
+padded MW/MH on those MVAUs, which is what BNN-PYNQ synthesized. BNN-PYNQ's max pool reads a
+whole pixel (all channels) per cycle, so the pools get PE = channels.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hwgen.boards import load_board
+from hwgen.estimate import estimate
+from hwgen.flow import compile_model
+from hwgen.ir import Graph
+
+CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (4, 1)]
+LFC_FOLDING = [(32, 64), (64, 32), (32, 64), (16, 8)]
+# published: BNN-PYNQ on PYNQ-Z1, whole design (DESIGN §9); BRAM36 tiles -> 2 BRAM18 each
+CNV_PUBLISHED = {"lut": 26072, "bram18": 2 * 124, "ff": 41312}
+LFC_PUBLISHED = {"lut": 28360, "bram18": 2 * 110}
+
+
+def bnn_pynq_folding(g: Graph, folding: list[tuple[int, int]], pad: dict[int, dict[str, int]]) -> Graph:
+    """Apply BNN-PYNQ's MVAU PE/SIMD (and its padded MW/MH) in layer order."""
+    mvaus = [n for n in g.nodes if n.op == "MVAU"]
+    assert len(mvaus) == len(folding)
+    for i, (n, (pe, simd)) in enumerate(zip(mvaus, folding)):
+        g = g.replace_node(n, [n.with_attrs(pe=pe, simd=simd, **pad.get(i, {}))])
+        for s in g.nodes:
+            if s.op == "SlidingWindow" and s.outputs[0] == n.inputs[0]:
+                g = g.replace_node(s, [s.with_attrs(simd=simd)])
+    for n in g.nodes:
+        if n.op == "StreamingMaxPool":
+            g = g.replace_node(n, [n.with_attrs(pe=n.attrs["channels"])])
+    return g
+
+
+def within(est: int, published: int, tol: float = 0.25) -> bool:
+    return abs(est - published) <= tol * published
+
+
+@pytest.fixture(scope="module")
+def cnv_est(bnn_pynq):
+    g = compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"]
+    first_mw = [n for n in g.nodes if n.op == "MVAU"][0].attrs["mw"]
+    assert first_mw == 27  # 3x3x3 input window (BNN-PYNQ's L0 is also 27 wide)
+    g = bnn_pynq_folding(g, CNV_FOLDING, {8: {"mh": 64}})
+    return estimate(g, load_board("pynq-z1"))
+
+
+@pytest.fixture(scope="module")
+def lfc_est(bnn_pynq):
+    g = compile_model(bnn_pynq("LFC_1W1A")[0]).stages["hardware"]
+    assert [n for n in g.nodes if n.op == "MVAU"][0].attrs["mw"] == 784
+    g = bnn_pynq_folding(g, LFC_FOLDING, {0: {"mw": 832}, 3: {"mh": 64}})
+    return estimate(g, load_board("pynq-z1"))
+
+
+def test_cnv_w1a1_matches_bnn_pynq(cnv_est):
+    tot = cnv_est["totals"]
+    # measured when calibrated: LUT 22,868 (-12%), BRAM18 187 (-25%: BNN-PYNQ's deep
+    # inter-layer stream FIFOs and AXI master buffers are not in our design), FF 15,023 (-64%:
+    # FF are reported, not calibrated)
+    assert within(tot["lut"], CNV_PUBLISHED["lut"]), tot
+    assert within(tot["bram18"], CNV_PUBLISHED["bram18"]), tot
+    perf = cnv_est["performance"]
+    assert perf["max_cycles"] == 32768
+    assert perf["bottleneck"].startswith("/linear_features.")  # FC layers 256x512/4 and 512x512/8
+    assert 3050 <= perf["fps"] < 3060
+
+
+def test_lfc_w1a1_matches_bnn_pynq(lfc_est):
+    tot = lfc_est["totals"]
+    # measured when calibrated: LUT 30,327 (+7%), BRAM18 212 (-4%)
+    assert within(tot["lut"], LFC_PUBLISHED["lut"]), tot
+    assert within(tot["bram18"], LFC_PUBLISHED["bram18"]), tot
+    assert lfc_est["performance"]["max_cycles"] == 512
