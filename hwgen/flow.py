@@ -47,6 +47,11 @@ STEP_MODULES = {
     "load": "hwgen.flow",
     "streamline": "hwgen.flow",
     "lower": "hwgen.flow",
+    "fold": "hwgen.passes.fold",
+    "estimate": "hwgen.estimate",
+    "report": "hwgen.report",
+    "codegen": "hwgen.codegen",
+    "csim": "hwgen.csim",
 }
 
 

@@ -1,0 +1,11 @@
+// hwgen HLS library: every unit, one include. Header-only; see each file for its protocol.
+#pragma once
+
+#include "common.hpp"
+#include "axis.hpp"
+#include "dwc.hpp"
+#include "label_select.hpp"
+#include "maxpool.hpp"
+#include "mvau.hpp"
+#include "sliding_window.hpp"
+#include "thresholding.hpp"
