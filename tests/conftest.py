@@ -9,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
@@ -50,7 +49,3 @@ def bnn_pynq(export_model):
         return export_model(name, build)
 
     return get
-
-
-def rand_inputs(shape, n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).random((n, *shape), dtype=np.float32)

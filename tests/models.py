@@ -180,3 +180,8 @@ def export(model: nn.Module, path: Path, dynamo: bool = False) -> Path:
 def torch_forward(model: nn.Module, x: np.ndarray) -> np.ndarray:
     with torch.no_grad():
         return model(torch.from_numpy(x)).numpy()
+
+
+def rand_inputs(shape, n: int, seed: int = 0) -> np.ndarray:
+    """Uniform [0, 1) float32 inputs (N, *shape)."""
+    return np.random.default_rng(seed).random((n, *shape), dtype=np.float32)

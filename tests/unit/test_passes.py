@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import models
-from conftest import rand_inputs
+from models import rand_inputs
 from hwgen.frontend import load
 from hwgen.ir import verify
 from hwgen.passes.chain import Source, fold_chain
