@@ -211,9 +211,12 @@ def multithreshold(x: np.ndarray, thresholds: np.ndarray, base: int, step: int) 
     c = thresholds.shape[0]
     flat = x.reshape(-1, c)
     if thresholds.shape[1] == 1:
-        count = (flat >= thresholds[:, 0]).astype(np.int64)
+        hit = flat >= thresholds[:, 0]
+        if base == 0 and step == 1:
+            return hit.view(np.int8).reshape(x.shape)  # a bit: True is 1
+        count = hit.astype(np.int32)
     else:
-        count = np.empty(flat.shape, np.int64)
+        count = np.empty(flat.shape, np.int32)
         for ch in range(c):
             count[:, ch] = np.searchsorted(thresholds[ch], flat[:, ch], side="right")
     return (base + step * count).reshape(x.shape)

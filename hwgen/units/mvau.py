@@ -16,6 +16,7 @@ import numpy as np
 
 from hwgen.datatypes import DataType
 from hwgen.sim.kernels import int_matmul, multithreshold
+from hwgen.sim.popcount import xnor_dot
 from hwgen.units.base import Unit
 
 
@@ -52,6 +53,9 @@ class MVAU(Unit):
         """Signed dot products (N, reps, mh); in xnor mode the +-1 sum = 2*popcount - mw."""
         n = x.shape[0]
         v = x.reshape(n * self.reps, self.mw)
+        if self.mode == "xnor" and self.mw >= 64:
+            # packed bits: K - 2 * popcount(x XOR w), exact and several times faster than BLAS
+            return xnor_dot(v, self.weights).reshape(n, self.reps, self.mh)
         w = self.signed_weights()
         if self.mode == "xnor":
             v = v.astype(np.float32) * 2 - 1  # bits -> +-1, exact

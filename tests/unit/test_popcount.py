@@ -1,0 +1,26 @@
+"""The packed XNOR-popcount kernel equals the +-1 matrix product, compiled and numpy paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hwgen.sim import popcount
+
+
+@pytest.mark.parametrize("k", [1, 63, 64, 65, 576, 1000])
+def test_xnor_dot_equals_signed_matmul(k):
+    rng = np.random.default_rng(k)
+    x = rng.integers(0, 2, (40, k)).astype(np.int8)
+    w = rng.integers(0, 2, (9, k)).astype(np.int8)
+    expected = (2 * x.astype(np.int64) - 1) @ (2 * w.astype(np.int64) - 1).T
+    assert np.array_equal(popcount.xnor_dot(x, w), expected)
+
+
+def test_numpy_fallback_equals_compiled_kernel(monkeypatch):
+    rng = np.random.default_rng(0)
+    xp = popcount.pack_rows(rng.integers(0, 2, (30, 200)))
+    wp = popcount.pack_rows(rng.integers(0, 2, (5, 200)))
+    compiled = popcount.xor_popcount(xp, wp)
+    monkeypatch.setattr(popcount, "_library", lambda: None)
+    assert np.array_equal(popcount.xor_popcount(xp, wp), compiled)
