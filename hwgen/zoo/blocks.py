@@ -1,0 +1,116 @@
+"""Binary building blocks: activation, layers, RSign, RPReLU and the residual blocks."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear
+from torch import Tensor, nn
+
+from hwgen.zoo import quant
+from hwgen.zoo.grad import GradShape
+from hwgen.zoo.methods import Method
+from hwgen.zoo.transforms import add_weight_transforms
+
+
+class RSign(nn.Module):
+    """ReActNet RSign shift: x - beta per channel, in front of the sign (folds to thresholds)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.beta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        return x - self.beta.view(shape)
+
+
+class RPReLU(nn.Module):
+    """ReActNet RPReLU: PReLU(x - gamma) + zeta per channel.
+
+    The slope must stay >= 0 so the chain is monotone and folds into thresholds: training
+    clamps it after every optimizer step (`clamp_slope_`), export refuses a negative one.
+    """
+
+    def __init__(self, channels: int, init_slope: float = 0.25) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.zeros(channels))
+        self.prelu = nn.PReLU(channels, init=init_slope)
+        self.zeta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        return self.prelu(x - self.gamma.view(shape)) + self.zeta.view(shape)
+
+    @torch.no_grad()
+    def clamp_slope_(self) -> None:
+        """Keep the PReLU slope non-negative."""
+        self.prelu.weight.clamp_(min=0.0)
+
+
+class BinaryAct(nn.Module):
+    """Bipolar activation: [RSign] -> GradShape(backward) -> Brevitas bipolar quantizer."""
+
+    def __init__(self, channels: int, grad: str = "ste_clip", rsign: bool = False) -> None:
+        super().__init__()
+        self.rsign = RSign(channels) if rsign else None
+        self.shape = GradShape(grad)
+        self.quant = QuantIdentity(act_quant=quant.BipolarActSte)
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        if self.rsign is not None:
+            x = self.rsign(x)
+        return self.quant(self.shape(x))
+
+
+def binary_linear(in_f: int, out_f: int, method: Method) -> QuantLinear:
+    """Bias-free QuantLinear with the method's weight quantizer, transform and backward."""
+    layer = QuantLinear(in_f, out_f, bias=False, weight_quant=method.weight_quant)
+    nn.init.uniform_(layer.weight, -1, 1)
+    add_weight_transforms(layer, method.weight_transform, method.weight_grad)
+    return layer
+
+
+def binary_conv(in_ch: int, out_ch: int, method: Method, kernel: int = 3) -> QuantConv2d:
+    """Bias-free valid QuantConv2d with the method's weight quantizer and backward."""
+    layer = QuantConv2d(in_ch, out_ch, kernel, bias=False, weight_quant=method.weight_quant)
+    nn.init.uniform_(layer.weight, -1, 1)
+    add_weight_transforms(layer, method.weight_transform, method.weight_grad)
+    return layer
+
+
+def input_quant(bits: int) -> QuantIdentity:
+    """Model input quantizer: bipolar for 1 bit, Q1.7-style signed fixed point otherwise."""
+    if bits == 1:
+        return QuantIdentity(act_quant=quant.BipolarActSte)
+    return QuantIdentity(act_quant=quant.Int8InputQuant, bit_width=bits)
+
+
+class PadBipolar(nn.Module):
+    """Pad a bipolar tensor by `pad` pixels with +1 (never 0, which is not bipolar)."""
+
+    def __init__(self, pad: int = 1, value: float = 1.0) -> None:
+        super().__init__()
+        self.pad, self.value = pad, value
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        return F.pad(x, (self.pad,) * 4, value=self.value)
+
+
+class BiRealBlock(nn.Module):
+    """Bi-Real block: out = q(BN(conv(sign(x))) + x), real-valued shortcut kept in `bits` bits."""
+
+    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8) -> None:
+        super().__init__()
+        self.act = BinaryAct(channels, method.act_grad, method.rsign)
+        self.pad = PadBipolar(1)
+        self.conv = binary_conv(channels, channels, method)
+        self.bn = nn.BatchNorm2d(channels)
+        self.rprelu = RPReLU(channels) if method.rprelu else None
+        self.out_quant = QuantIdentity(act_quant=quant.ShortcutQuant, bit_width=shortcut_bits)
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        y = self.bn(self.conv(self.pad(self.act(x)))) + x
+        if self.rprelu is not None:
+            y = self.rprelu(y)
+        return self.out_quant(y)
