@@ -17,7 +17,7 @@ from hwgen.cli import console
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="build/demo", help="Directory for the model, data and project.")
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--board", default="pynq-z1")
     ap.add_argument("--csim", type=int, default=64, help="Inputs checked by g++ C-simulation (0: skip).")
     args = ap.parse_args(argv)
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     console.rule("1. train a binary MLP on scikit-learn digits (8x8, 10 classes)")
     t0 = time.perf_counter()
-    model, metrics = train_model("digits-mlp", "digits", "binarynet", epochs=args.epochs, seed=0)
+    model, metrics = train_model("digits-mlp", "digits", "binarynet", epochs=args.epochs, seed=0, batch_size=32)
     console.print(f"trained in {time.perf_counter() - t0:.1f} s: test accuracy "
                   f"{100 * metrics['final_test_accuracy']:.2f}%")
 
@@ -68,9 +68,17 @@ def main(argv: list[str] | None = None) -> None:
     for p in sorted(project.rglob("*")):
         if p.is_file() and "lib" not in p.parts:
             console.print(f"  {p.relative_to(project)}")
-    report = project / "report" / "index.html"
-    if report.exists():
-        console.print(f"report: {report}")
+    console.rule("5. report")
+    import json
+
+    from hwgen.cli_estimate import estimate_table
+
+    est = json.loads((project / "report" / "estimate.json").read_text())
+    console.print(estimate_table(est))
+    perf = est["performance"]
+    console.print(f"estimated {perf['fps']:,.0f} frames/s at {perf['clock_mhz']:g} MHz, latency "
+                  f"{perf['latency_us']:.2f} us; bottleneck {perf['bottleneck']}")
+    console.print(f"HTML report: {project / 'report' / 'index.html'}")
 
 
 if __name__ == "__main__":

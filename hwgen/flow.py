@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hwgen.errors import ConfigError
+from hwgen.errors import ConfigError, HwgenError
 from hwgen.ir import Graph, verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,7 @@ STEP_MODULES = {
     "estimate": "hwgen.estimate",
     "report": "hwgen.report",
     "codegen": "hwgen.codegen",
+    "board": "hwgen.deploy",
     "csim": "hwgen.csim",
 }
 
@@ -92,7 +93,13 @@ def load_flow(name_or_path: str) -> list[str]:
 
 def run_flow(steps: list[str], state: FlowState, until: str | None = None) -> FlowState:
     for name in steps:
-        state = get_step(name)(state)
+        fn = get_step(name)
+        try:
+            state = fn(state)
+        except HwgenError as e:
+            if state.model.name in str(e):
+                raise
+            raise type(e)(f"{state.model.name}: {e}") from None  # every message names the file
         if name == until:
             break
     return state
