@@ -59,19 +59,21 @@ def _quant(node, xs):
     p, a = node.params, node.attrs
     q = quant_int(xs[0].astype(np.float32), p["scale"], p["zeropt"], a["bits"], a["signed"],
                   a["narrow"], a["rounding_mode"])
-    return [dequant(q, p["scale"], p["zeropt"]).astype(np.float32)]
+    return [dequant(q, p["scale"], p["zeropt"]).astype(np.float32, copy=False)]
 
 
 @kernel("BipolarQuant")
 def _bipolar_quant(node, xs):
-    return [(bipolar_int(xs[0].astype(np.float32)) * node.params["scale"]).astype(np.float32)]
+    return [(bipolar_int(xs[0].astype(np.float32)) * node.params["scale"]).astype(np.float32, copy=False)]
 
 
 @kernel("QuantInt")
 def _quant_int(node, xs):
     """Host-side input quantizer: float in, integer code out (bipolar as +-1 or as bit)."""
     p, a = node.params, node.attrs
-    x = xs[0].astype(np.float32)
+    x = xs[0].astype(np.float32, copy=False)
+    if a["bipolar"] and a.get("as_bits"):
+        return [(x >= 0.0).view(np.int8)]  # BipolarQuant: x >= 0 is +1, the bit 1
     if a["bipolar"]:
         q = bipolar_int(x)
     else:
@@ -85,7 +87,7 @@ def _quant_int(node, xs):
 @kernel("MatMul")
 def _matmul(node, xs):
     # float32 like the reference; BNN products are small integers times powers of two: exact
-    return [(xs[0].astype(np.float32) @ node.params["weight"].astype(np.float32)).astype(np.float32)]
+    return [(xs[0].astype(np.float32) @ node.params["weight"].astype(np.float32)).astype(np.float32, copy=False)]
 
 
 @kernel("Conv")
@@ -118,11 +120,11 @@ def _binary_op(op: str):
 
     def run(node, xs):
         if len(xs) == 2:
-            return [fn(xs[0], xs[1]).astype(np.float32)]
+            return [fn(xs[0], xs[1]).astype(np.float32, copy=False)]
         v = node.params["value"]
-        x = xs[0].astype(np.float32)
+        x = xs[0].astype(np.float32, copy=False)
         out = fn(v, x) if node.attrs.get("const_first") else fn(x, v)
-        return [out.astype(np.float32)]
+        return [out.astype(np.float32, copy=False)]
 
     return run
 
@@ -133,19 +135,19 @@ for _op in ("Mul", "Add", "Sub", "Div"):
 
 @kernel("Relu")
 def _relu(node, xs):
-    return [np.maximum(xs[0], np.float32(0)).astype(np.float32)]
+    return [np.maximum(xs[0], np.float32(0)).astype(np.float32, copy=False)]
 
 
 @kernel("PRelu")
 def _prelu(node, xs):
-    x = xs[0].astype(np.float32)
-    return [np.where(x < 0, x * node.params["slope"], x).astype(np.float32)]
+    x = xs[0].astype(np.float32, copy=False)
+    return [np.where(x < 0, x * node.params["slope"], x).astype(np.float32, copy=False)]
 
 
 @kernel("Clip")
 def _clip(node, xs):
     x = np.maximum(xs[0].astype(np.float32), node.params["min"])
-    return [np.minimum(x, node.params["max"]).astype(np.float32)]
+    return [np.minimum(x, node.params["max"]).astype(np.float32, copy=False)]
 
 
 @kernel("MaxPool")
@@ -227,4 +229,4 @@ def _dequant(node, xs):
     """Host side: integer accumulator -> the float value the float graph computes there."""
     p = node.params
     acc = xs[0].astype(np.float64) - p["offset"].astype(np.float64)
-    return [(acc * p["scale"].astype(np.float64)).astype(np.float32)]
+    return [(acc * p["scale"].astype(np.float64)).astype(np.float32, copy=False)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -22,44 +23,78 @@ import numpy as np
 
 _KERNEL = r"""
 #include <stdint.h>
-/* out[i*m + j] = popcount(x[i] XOR w[j]) over `words` 64-bit words, rows i < n, cols j < m */
-void xor_popcount(const uint64_t *x, const uint64_t *w, int32_t *out, long n, long m, long words) {
-    #pragma omp parallel for schedule(static) if (n * m * words > (1L << 24))
+#include <stdlib.h>
+
+/* pc[j] = popcount(x XOR w_j) over `words` words; weights transposed (words, m) so the j loop
+   vectorizes (vpopcntq where the CPU has it) */
+static void row_popcount(const uint64_t *xi, const uint64_t *wT, int32_t *pc, long m, long words) {
+    for (long j = 0; j < m; ++j) pc[j] = 0;
+    for (long k = 0; k < words; ++k) {
+        const uint64_t xv = xi[k];
+        const uint64_t *wk = wT + k * m;
+        for (long j = 0; j < m; ++j) pc[j] += (int32_t)__builtin_popcountll(xv ^ wk[j]);
+    }
+}
+
+/* out[i, j] = popcount(x_i XOR w_j) */
+void xor_popcount(const uint64_t *x, const uint64_t *wT, int32_t *out, long n, long m, long words) {
+    #pragma omp parallel for schedule(static) if (n * m * words > (1L << 22))
+    for (long i = 0; i < n; ++i) row_popcount(x + i * words, wT, out + i * m, m, words);
+}
+
+/* out[i, j] = #{t : kbits - popcount(x_i XOR w_j) >= T[j, t]}: XNOR-popcount then thresholds */
+void xnor_threshold(const uint64_t *x, const uint64_t *wT, const int32_t *T, int8_t *out,
+                    long n, long m, long words, long nt, long kbits) {
+    #pragma omp parallel for schedule(static) if (n * m * words > (1L << 22))
     for (long i = 0; i < n; ++i) {
-        const uint64_t *xi = x + i * words;
+        int32_t *pc = (int32_t *)malloc(sizeof(int32_t) * (size_t)m);
+        row_popcount(x + i * words, wT, pc, m, words);
+        int8_t *o = out + i * m;
         for (long j = 0; j < m; ++j) {
-            const uint64_t *wj = w + j * words;
-            long acc = 0;
-            for (long k = 0; k < words; ++k) acc += __builtin_popcountll(xi[k] ^ wj[k]);
-            out[i * m + j] = (int32_t)acc;
+            const int32_t p = (int32_t)kbits - pc[j];
+            const int32_t *tj = T + j * nt;
+            int32_t c = 0;
+            for (long t = 0; t < nt; ++t) c += p >= tj[t];
+            o[j] = (int8_t)c;
         }
+        free(pc);
     }
 }
 """
-
 
 def _cache_dir() -> Path:
     root = os.environ.get("HWGEN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "hwgen")
     return Path(root)
 
 
+def _cpu_key() -> str:
+    """The CPU's feature flags: -march=native code is only reused on the same kind of CPU."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return line
+    except OSError:
+        pass
+    return platform.machine()
+
+
 @lru_cache(maxsize=1)
 def _library():
-    """The compiled kernel, or None when no C compiler is available."""
-    cc = shutil.which("gcc") or shutil.which("cc") or shutil.which("g++")
+    """The compiled kernels (a ctypes library), or None when no C compiler is available."""
+    cc = shutil.which("gcc") or shutil.which("cc")
     if cc is None:
         return None
-    flags = ["-O3", "-mpopcnt", "-fopenmp", "-shared", "-fPIC"]
-    key = hashlib.sha256((_KERNEL + " ".join(flags) + cc).encode()).hexdigest()[:16]
-    lib = _cache_dir() / f"xor_popcount_{key}.so"
+    key = hashlib.sha256((_KERNEL + cc + _cpu_key()).encode()).hexdigest()[:16]
+    lib = _cache_dir() / f"xnor_kernels_{key}.so"
     if not lib.exists():
         lib.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as d:
             src = Path(d) / "k.c"
             src.write_text(_KERNEL)
             tmp = Path(d) / "k.so"
-            for extra in ([], ["-fno-openmp"]):  # retry without OpenMP if libgomp is missing
-                args = [cc, *[f for f in flags if not (extra and f == "-fopenmp")], str(src), "-o", str(tmp)]
+            # fastest first; fall back for compilers/CPUs without -march=native or OpenMP
+            for flags in (["-O3", "-march=native", "-fopenmp"], ["-O3", "-mpopcnt", "-fopenmp"], ["-O3"]):
+                args = [cc, *flags, "-shared", "-fPIC", str(src), "-o", str(tmp)]
                 if subprocess.run(args, capture_output=True).returncode == 0:
                     break
             else:
@@ -69,10 +104,11 @@ def _library():
         dll = ctypes.CDLL(str(lib))
     except OSError:
         return None
-    fn = dll.xor_popcount
-    fn.restype = None
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long]
-    return fn
+    dll.xor_popcount.restype = None
+    dll.xor_popcount.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_long] * 3
+    dll.xnor_threshold.restype = None
+    dll.xnor_threshold.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_long] * 5
+    return dll
 
 
 def pack_rows(bits: np.ndarray) -> np.ndarray:
@@ -88,13 +124,13 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
 def xor_popcount(xp: np.ndarray, wp: np.ndarray) -> np.ndarray:
     """(R, M) int32 popcount of x XOR w for packed rows ``xp`` (R, W) and ``wp`` (M, W)."""
     xp = np.ascontiguousarray(xp, dtype=np.uint64)
-    wp = np.ascontiguousarray(wp, dtype=np.uint64)
     n, words = xp.shape
     m = wp.shape[0]
     out = np.empty((n, m), np.int32)
-    fn = _library()
-    if fn is not None:
-        fn(xp.ctypes.data, wp.ctypes.data, out.ctypes.data, n, m, words)
+    lib = _library()
+    if lib is not None:
+        wt = np.ascontiguousarray(wp.T, dtype=np.uint64)
+        lib.xor_popcount(xp.ctypes.data, wt.ctypes.data, out.ctypes.data, n, m, words)
         return out
     out[:] = 0
     for k in range(words):
@@ -106,3 +142,22 @@ def xnor_dot(x_bits: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
     """Signed +-1 dot products (R, M) of bit rows x (R, K) and weight bit rows w (M, K)."""
     k = x_bits.shape[1]
     return k - 2 * xor_popcount(pack_rows(x_bits), pack_rows(w_bits))
+
+
+def xnor_threshold(x_bits: np.ndarray, w_bits: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """(R, M) int8 counts #{t: popcount(XNOR(x, w_j)) >= T[j, t]} (thresholds in popcount domain)."""
+    k = x_bits.shape[1]
+    m, nt = thresholds.shape
+    lib = _library()
+    if lib is None or nt > 127:
+        pop = (k + xnor_dot(x_bits, w_bits)) // 2
+        from hwgen.sim.kernels import multithreshold
+
+        return multithreshold(pop, thresholds, 0, 1).astype(np.int8 if nt < 128 else np.int16)
+    xp = pack_rows(x_bits)
+    wt = np.ascontiguousarray(pack_rows(w_bits).T)
+    t = np.ascontiguousarray(np.clip(thresholds, -(2**31), 2**31 - 1), dtype=np.int32)
+    out = np.empty((xp.shape[0], m), np.int8)
+    lib.xnor_threshold(xp.ctypes.data, wt.ctypes.data, t.ctypes.data, out.ctypes.data,
+                       xp.shape[0], m, xp.shape[1], nt, k)
+    return out

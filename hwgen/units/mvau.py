@@ -16,7 +16,7 @@ import numpy as np
 
 from hwgen.datatypes import DataType
 from hwgen.sim.kernels import int_matmul, multithreshold
-from hwgen.sim.popcount import xnor_dot
+from hwgen.sim.popcount import xnor_dot, xnor_threshold
 from hwgen.units.base import Unit
 
 
@@ -67,6 +67,12 @@ class MVAU(Unit):
         return int_matmul(v, w.T, bound).reshape(n, self.reps, self.mh)
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
+        if self.mode == "xnor" and not self.noact and self.mw >= 64:
+            # popcount and thresholds fused in one pass over packed bits
+            n = x.shape[0]
+            count = xnor_threshold(x.reshape(n * self.reps, self.mw), self.weights, self.thresholds)
+            out = self.out_base + self.out_step * count if (self.out_base, self.out_step) != (0, 1) else count
+            return out.astype(DataType.parse(self.odt).compact_numpy).reshape(n, *self._out_shape(x))
         acc = self.accumulate(x)
         if self.noact:
             return acc.reshape(x.shape[0], *self._out_shape(x))

@@ -24,3 +24,16 @@ def test_numpy_fallback_equals_compiled_kernel(monkeypatch):
     compiled = popcount.xor_popcount(xp, wp)
     monkeypatch.setattr(popcount, "_library", lambda: None)
     assert np.array_equal(popcount.xor_popcount(xp, wp), compiled)
+
+
+@pytest.mark.parametrize("nt", [1, 3])
+def test_fused_threshold_kernel_equals_popcount_then_thresholds(nt):
+    from hwgen.sim.kernels import multithreshold
+
+    rng = np.random.default_rng(nt)
+    k = 300
+    x = rng.integers(0, 2, (50, k)).astype(np.int8)
+    w = rng.integers(0, 2, (12, k)).astype(np.int8)
+    t = np.sort(rng.integers(100, 200, (12, nt)), axis=1)
+    pop = (k + popcount.xnor_dot(x, w)) // 2
+    assert np.array_equal(popcount.xnor_threshold(x, w, t), multithreshold(pop, t, 0, 1))
