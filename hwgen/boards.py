@@ -24,6 +24,7 @@ class Board:
     bram18: int
     uram: int
     dsp: int
+    vivado_board_part: str = ""  # Vivado board part (board files) for the PS preset; optional
 
     def capacity(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in RESOURCE_KINDS}
@@ -50,6 +51,7 @@ def load_board(name_or_path: str) -> Board:
             name=str(d["name"]), part=str(d["part"]), ps_family=str(d["ps_family"]),
             clock_mhz=float(d["clock_mhz"]), axi_port_bits=int(d["axi_port_bits"]),
             **{k: int(res[k]) for k in RESOURCE_KINDS},
+            vivado_board_part=str(d.get("vivado_board_part", "")),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
         raise ConfigError(f"{p}: invalid board file ({type(e).__name__}: {e}); see boards/pynq-z1.toml") from None

@@ -47,6 +47,10 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
     """
     b = load_board(board)
     steps = load_flow(flow)
+    if "board" in steps:
+        from hwgen.deploy import check_board
+
+        check_board(b)  # a PS family without a block-design template: fail before writing
     out = Path(out_dir) if out_dir else Path("build") / Path(model).name.split(".")[0]
     tmp = prepare_out_dir(out, force)
     try:

@@ -101,3 +101,25 @@ def boards_cmd() -> None:
         t.add_row(b.name, b.part, b.ps_family, f"{b.clock_mhz:g}", str(b.axi_port_bits),
                   *(f"{getattr(b, k):,}" for k in ("lut", "ff", "bram18", "uram", "dsp")))
     _wide().print(t)
+
+
+@click.group("report")
+def report_cmd() -> None:
+    """Reports of a build directory."""
+
+
+@report_cmd.command("parse")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+def report_parse_cmd(out_dir: str) -> None:
+    """Read Vitis HLS csynth.xml and Vivado utilization reports in OUT_DIR; estimate vs actual per layer."""
+    from hwgen.cli import console
+    from hwgen.report_parse import collect, comparison_rows, write_actual
+
+    actual = collect(out_dir)
+    t = Table(title=f"{actual['model']} on {actual['board']}: estimate vs synthesis", title_justify="left")
+    for col in ("layer", "what", "estimate", "Vitis HLS", "Vivado"):
+        t.add_column(col, justify="left" if col in ("layer", "what") else "right")
+    for row in comparison_rows(actual):
+        t.add_row(*row)
+    _wide().print(t)
+    console.print(f"wrote {write_actual(out_dir, actual)}")

@@ -77,6 +77,28 @@ def run_csim(hls_dir: Path, x: np.ndarray, out_elems: int, design: int = 0, exe:
     return y, wall, per
 
 
+def run_csim_words(hls_dir: Path, raw: np.ndarray, out_frame_bytes: int, design: int = 0,
+                   exe: str = "csim") -> tuple[np.ndarray, float]:
+    """Run the compiled testbench on raw AXI-stream words, as the DMA moves them.
+
+    ``raw`` is (N, in_frame_bytes) uint8 (``hwgen.driver_runtime.pack_stream``); returns the
+    output words (N, out_frame_bytes) uint8 and the wall time. The testbench checks that every
+    frame ends with TLAST on its last word.
+    """
+    n = len(raw)
+    with tempfile.TemporaryDirectory(dir=hls_dir) as tmp:
+        fin, fout = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
+        np.ascontiguousarray(raw, dtype=np.uint8).tofile(fin)
+        t0 = time.perf_counter()
+        r = subprocess.run([str(hls_dir / exe), str(fin), str(fout), str(n), str(design), "words"],
+                           capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if r.returncode != 0:
+            raise VerificationError(f"C-simulation in {hls_dir} failed (exit {r.returncode}): "
+                                    f"{(r.stderr or r.stdout).strip()[-2000:]}")
+        return np.fromfile(fout, dtype=np.uint8).reshape(n, out_frame_bytes), wall
+
+
 @dataclass(frozen=True)
 class CsimResult:
     n: int
@@ -86,10 +108,15 @@ class CsimResult:
     mismatches: int
 
 
-def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True) -> CsimResult:
+def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, design=None) -> CsimResult:
     """Compile the project in ``hls_dir`` (from ``hwgen.codegen.generate``), run ``n`` random
-    inputs, and compare with the simulator's accelerator output bit for bit."""
-    from hwgen.codegen.design import accelerator_nodes
+    inputs, and compare with the simulator's accelerator output bit for bit.
+
+    ``design`` is the ``Design`` the project was generated from (its port layout); by default
+    it is rebuilt for a 64-bit AXI port.
+    """
+    from hwgen.codegen.design import accelerator_nodes, build_design
+    from hwgen.driver_runtime import frame_bytes, pack_stream, unpack_stream
     from hwgen.sim.executor import execute
     from hwgen.verify import random_inputs
 
@@ -102,7 +129,13 @@ def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True) -
     codes = env[tin].reshape(n, -1).astype(np.int32)
     want = env[tout].reshape(n, -1).astype(np.int64)
     t_compile = compile_csim(hls_dir, ["tb.cpp", "top.cpp"]) if compile_ else 0.0
-    got, wall, per = run_csim(hls_dir, codes, want.shape[1])
+    # the exact DMA words the driver writes and reads (one packer: hwgen.driver_runtime)
+    d = design if design is not None else build_design(g)
+    t0 = time.perf_counter()
+    raw, _ = run_csim_words(hls_dir, pack_stream(codes, d.in_port), frame_bytes(d.out_port))
+    got = unpack_stream(raw, d.out_port)
+    wall = time.perf_counter() - t0
+    per = wall / max(n, 1)
     bad = int(np.any(got != want, axis=1).sum())
     res = CsimResult(n, t_compile, wall, per, bad)
     if bad:
@@ -126,7 +159,7 @@ def _csim_step(state: FlowState) -> FlowState:
     ap_types_dir()
     hls_dir = Path(state.artifacts.get("hls_dir", Path(state.options["out_dir"]) / "hls"))
     g = state.stages.get("hardware", state.graph)
-    r = csim_graph(g, hls_dir, n)
+    r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
     from hwgen.cli import console
 
     console.print(f"csim: compiled in {r.compile_s:.1f} s; {n} inputs in {r.run_s:.2f} s "

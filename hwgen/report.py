@@ -154,8 +154,24 @@ def plot_unit_resources(est: dict[str, Any]) -> str:
     return _svg(fig)
 
 
-def render_html(est: dict[str, Any]) -> str:
-    """index.html: summary, three embedded SVG plots, the folding table."""
+def render_actual(actual: dict[str, Any] | None) -> str:
+    """The estimate-vs-synthesis table (``hwgen report parse``), or nothing."""
+    if not actual:
+        return ""
+    from hwgen.report_parse import comparison_rows
+
+    e = html.escape
+    trs = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in comparison_rows(actual))
+    clock = actual.get("hls_total") or {}
+    note = (f"<p>Vitis HLS: estimated clock {clock.get('estimated_ns')} ns (target {clock.get('target_ns')} ns), "
+            f"interval {clock.get('interval_max')} cycles.</p>" if clock else "")
+    return (f'<h2>Estimate vs synthesis</h2>{note}<table id="actual"><tr><th>layer</th><th>what</th>'
+            f"<th>hwgen estimate</th><th>Vitis HLS</th><th>Vivado (placed)</th></tr>{trs}</table>")
+
+
+def render_html(est: dict[str, Any], actual: dict[str, Any] | None = None) -> str:
+    """index.html: summary, three embedded SVG plots, the folding table (and, after
+    ``hwgen report parse``, estimate vs synthesis per layer)."""
     p = est["performance"]
     e = html.escape
     head = ("name", "op", "shape", "PE", "SIMD", "cycles", "pipeline %", "LUT", "FF", "BRAM18", "URAM", "DSP")
@@ -182,7 +198,7 @@ latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (u
 <h2>Folding</h2>
 <table id="folding"><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>
 {''.join(trs)}
-</table></body></html>
+</table>{render_actual(actual)}</body></html>
 """
 
 

@@ -47,9 +47,15 @@ def accelerator_nodes(g: Graph) -> list[Node]:
 
 
 def _port(total: int, dt: DataType, axi_bits: int) -> dict[str, Any]:
-    """AXI-stream port layout: EPW elements per word (largest divisor of total fitting the bus)."""
+    """AXI-stream port layout: EPW elements per word (largest divisor of total fitting the bus).
+
+    TDATA (``axi`` bits) is the next power of two >= 8 bits, the widths an AXI DMA accepts; the
+    bits above EPW x B are zero.
+    """
     epw = max([d for d in range(1, total + 1) if total % d == 0 and d * dt.bits <= axi_bits] or [1])
-    width = -(-epw * dt.bits // 8) * 8
+    width = 8
+    while width < epw * dt.bits:  # AXI DMA stream widths are powers of two from 8 to 1024 bits
+        width *= 2
     return {"elems": total, "epw": epw, "words": total // epw, "bits": dt.bits, "axi": width,
             "signed": dt.kind == "int", "dtype": str(dt)}
 
@@ -104,6 +110,13 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
     d.calls.append({"comment": f"AXI-stream out: {op['words']} words of {op['epw']} x {op['dtype']}",
                     "func": "stream_to_axis", "targs": [op["words"], op["epw"], op["bits"], op["axi"]],
                     "ins": [cur], "outs": ["out0"]})
+    types = {s["name"]: s["type"] for s in d.streams}
+    for c in d.calls:
+        if "layer" in c:
+            # one non-inlined function per layer: synthesis reports (and `hwgen report parse`)
+            # then name each dataflow process after its ONNX node
+            c["wrapper"] = f"{top}_{c['layer']}"
+            c["signature"] = ", ".join(f"hls::stream<{types[s]} > &{s}" for s in c["ins"] + c["outs"])
     names = [l["cname"] for l in d.layers]
     if len(set(names)) != len(names):
         raise CodegenError(f"graph {g.name!r}: two node names sanitize to the same C identifier")

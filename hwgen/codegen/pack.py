@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwgen.datatypes import DataType
+from hwgen.driver_runtime import pack_elements
 
 
 def cname(name: str) -> str:
@@ -42,20 +43,14 @@ def int_ctype(lo: int, hi: int) -> str:
 
 
 def pack_words(values: np.ndarray, bits: int) -> np.ndarray:
-    """Pack the last axis (n elements of ``bits`` bits) into little-endian uint64 limbs (..., L)."""
-    v = np.asarray(values).astype(np.int64)
-    n = v.shape[-1]
-    mask = (1 << bits) - 1
-    u = (v & mask).astype(np.uint64)
-    shifts = np.arange(bits, dtype=np.uint64)
-    bitarr = ((u[..., None] >> shifts) & np.uint64(1)).astype(np.uint8)  # (..., n, bits)
-    bitarr = bitarr.reshape(*v.shape[:-1], n * bits)
-    limbs = -(-n * bits // 64)
-    pad = limbs * 64 - n * bits
-    if pad:
-        bitarr = np.concatenate([bitarr, np.zeros((*bitarr.shape[:-1], pad), np.uint8)], axis=-1)
-    packed = np.packbits(bitarr, axis=-1, bitorder="little")  # (..., limbs*8) bytes
-    return np.ascontiguousarray(packed).view("<u8").reshape(*v.shape[:-1], limbs)
+    """Pack the last axis (n elements of ``bits`` bits) into little-endian uint64 limbs (..., L).
+
+    The bit layout is ``hwgen.driver_runtime.pack_elements`` (the one the driver uses too).
+    """
+    v = np.asarray(values)
+    limbs = max(1, -(-v.shape[-1] * bits // 64))
+    packed = pack_elements(v, bits, limbs * 8)
+    return packed.view("<u8").reshape(*v.shape[:-1], limbs)
 
 
 @dataclass(frozen=True)
