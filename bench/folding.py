@@ -21,37 +21,20 @@ from hwgen.cost import XNOR_LANE_LUTS  # noqa: E402
 from hwgen.estimate import estimate  # noqa: E402
 from hwgen.flow import compile_model  # noqa: E402
 from hwgen.passes.fold import fold_max_throughput  # noqa: E402
+from hwgen.zoo.bnn_pynq import FOLDING, apply_folding, export_bnn_pynq  # noqa: E402
 
-BNN_PYNQ_CNV = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (4, 1)]
+BNN_PYNQ_CNV = FOLDING["CNV_1W1A"]
 BNN_PYNQ_FPS = 3050
 console = Console(highlight=False, width=160)
 
 
 def export(name: str, out: Path) -> Path:
-    import torch
-    from brevitas.export import export_qonnx
-    from brevitas_examples.bnn_pynq.models import model_with_cfg
-
-    m, _ = model_with_cfg(name, pretrained=False)
-    m.eval()
-    shape = (1, 3, 32, 32) if name.startswith("CNV") else (1, 1, 28, 28)
-    p = out / f"{name}.onnx"
-    export_qonnx(m, input_t=torch.rand(*shape), export_path=str(p), dynamo=False)
-    return p
+    return export_bnn_pynq(name, out / f"{name}.onnx", randomize=False)
 
 
 def bnn_pynq_graph(g):
     """CNV with BNN-PYNQ's folding (its last layer padded to 64 outputs, pools a pixel per cycle)."""
-    mv = [n for n in g.nodes if n.op == "MVAU"]
-    for i, (n, (pe, simd)) in enumerate(zip(mv, BNN_PYNQ_CNV)):
-        g = g.replace_node(n, [n.with_attrs(pe=pe, simd=simd, **({"mh": 64} if i == 8 else {}))])
-        for s in g.nodes:
-            if s.op == "SlidingWindow" and s.outputs[0] == n.inputs[0]:
-                g = g.replace_node(s, [s.with_attrs(simd=simd)])
-    for n in g.nodes:
-        if n.op == "StreamingMaxPool":
-            g = g.replace_node(n, [n.with_attrs(pe=n.attrs["channels"])])
-    return g
+    return apply_folding(g, "CNV_1W1A")
 
 
 def main() -> None:

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from brevitas.export import export_qonnx
-from brevitas_examples.bnn_pynq.models import model_with_cfg
 
 from hwgen.flow import compile_model
 from hwgen.reference import Reference
 from hwgen.sim.executor import simulate
+from hwgen.zoo.bnn_pynq import build, export_bnn_pynq
 
 
 def timed(fn, repeat: int = 1):
@@ -36,18 +35,8 @@ def timed(fn, repeat: int = 1):
 
 
 def bench(name: str, shape: tuple[int, ...], batch: int, tmp: Path, rounds: int = 5) -> None:
-    torch.manual_seed(0)
-    m, _ = model_with_cfg(name, pretrained=False)
-    for mod in m.modules():
-        if isinstance(mod, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
-            c = mod.num_features
-            mod.running_mean.data = torch.randn(c) * 3
-            mod.running_var.data = torch.rand(c) * 5 + 0.1
-            mod.weight.data = torch.randn(c)
-            mod.bias.data = torch.randn(c)
-    m.eval()
-    path = tmp / f"{name}.onnx"
-    export_qonnx(m, input_t=torch.rand(1, *shape), export_path=str(path), dynamo=False)
+    m = build(name, seed=0)
+    path = export_bnn_pynq(name, tmp / f"{name}.onnx", seed=0)
     hw = compile_model(path).stages["hardware"]
     ref = Reference(path, batch=batch)
     x = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)

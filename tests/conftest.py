@@ -36,16 +36,25 @@ def export_model(tmp_path_factory):
 @pytest.fixture(scope="session")
 def bnn_pynq(export_model):
     """brevitas_examples.bnn_pynq models with randomized BatchNorm statistics."""
-    from brevitas_examples.bnn_pynq.models import model_with_cfg
-
-    import models
+    from hwgen.zoo.bnn_pynq import build
 
     def get(name: str):
-        def build():
-            m, _ = model_with_cfg(name, pretrained=False)
-            m.input_shape = (3, 32, 32) if name.startswith("CNV") else (1, 28, 28)
-            return models.randomize_bn(m, seed=1)
-
-        return export_model(name, build)
+        return export_model(name, lambda: build(name, seed=1))
 
     return get
+
+
+@pytest.fixture(scope="session")
+def tfc_hw(bnn_pynq):
+    """Hardware graph of TFC_1W1A (random BatchNorm), shared by codegen and board tests."""
+    from hwgen.flow import compile_model
+
+    return compile_model(bnn_pynq("TFC_1W1A")[0]).stages["hardware"]
+
+
+@pytest.fixture(scope="session")
+def cnv_hw(bnn_pynq):
+    """Hardware graph of CNV_1W1A (random BatchNorm), shared by codegen and board tests."""
+    from hwgen.flow import compile_model
+
+    return compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"]

@@ -14,6 +14,8 @@ from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear
 from brevitas_examples.bnn_pynq.models.common import CommonActQuant, CommonWeightQuant
 from torch import nn
 
+from hwgen.zoo.bnn_pynq import randomize_batchnorm
+
 
 class PerChannelBinaryWeight(CommonWeightQuant):
     """XNOR-Net style: per-output-channel scale = mean |W|."""
@@ -154,17 +156,7 @@ class PoolBeforeSign(nn.Module):
 
 def randomize_bn(model: nn.Module, seed: int = 0, negative: float = 0.3) -> nn.Module:
     """Random BatchNorm statistics, a fraction of them with negative gamma."""
-    g = torch.Generator().manual_seed(seed)
-    for m in model.modules():
-        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            c = m.num_features
-            m.running_mean.data = torch.randn(c, generator=g) * 4
-            m.running_var.data = torch.rand(c, generator=g) * 8 + 0.05
-            gamma = torch.rand(c, generator=g) + 0.1
-            flip = torch.rand(c, generator=g) < negative
-            m.weight.data = torch.where(flip, -gamma, gamma)
-            m.bias.data = torch.randn(c, generator=g)
-    return model
+    return randomize_batchnorm(model, seed, negative)
 
 
 def export(model: nn.Module, path: Path, dynamo: bool = False) -> Path:

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "codegen"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codegen_helpers import export_bnn_pynq, fold  # noqa: E402
+from codegen_helpers import fold  # noqa: E402
 
 from hwgen.ir import Graph  # noqa: E402
 
@@ -47,21 +47,6 @@ def make_project(g: Graph, board_name: str, root: Path, compile_: bool) -> Proje
         compile_csim(root / "hls", ["tb.cpp", "top.cpp"], flags=("-std=c++14", "-O1"))
     return Project(b, g, d, root)
 
-
-@pytest.fixture(scope="session")
-def tfc_hw(tmp_path_factory) -> Graph:
-    from hwgen.flow import compile_model
-
-    p = export_bnn_pynq("TFC_1W1A", tmp_path_factory.mktemp("tfc") / "tfc.onnx")
-    return compile_model(p).stages["hardware"]
-
-
-@pytest.fixture(scope="session")
-def cnv_hw(tmp_path_factory) -> Graph:
-    from hwgen.flow import compile_model
-
-    p = export_bnn_pynq("CNV_1W1A", tmp_path_factory.mktemp("cnv") / "cnv.onnx")
-    return compile_model(p).stages["hardware"]
 
 
 @pytest.fixture(scope="session")

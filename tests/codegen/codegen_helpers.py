@@ -18,23 +18,9 @@ needs_cxx = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not inst
 
 def export_bnn_pynq(name: str, path: Path, seed: int = 0) -> Path:
     """Export a brevitas_examples BNN-PYNQ model with random BatchNorm statistics (negative gammas too)."""
-    torch = pytest.importorskip("torch")
-    models = pytest.importorskip("brevitas_examples.bnn_pynq.models")
-    from brevitas.export import export_qonnx
+    from hwgen.zoo.bnn_pynq import export_bnn_pynq as export
 
-    torch.manual_seed(seed)
-    m, _ = models.model_with_cfg(name, pretrained=False)
-    for mod in m.modules():
-        if isinstance(mod, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
-            n = mod.num_features
-            mod.running_mean.data = torch.randn(n) * 2
-            mod.running_var.data = torch.rand(n) * 2 + 0.1
-            mod.weight.data = torch.randn(n)
-            mod.bias.data = torch.randn(n)
-    m.eval()
-    shape = (1, 3, 32, 32) if name.startswith("CNV") else (1, 1, 28, 28)
-    export_qonnx(m, input_t=torch.rand(*shape), export_path=str(path), dynamo=False)
-    return path
+    return export(name, path, seed)
 
 
 def fold(g: Graph, folding: Sequence[tuple[int, int]], swu_follows_mvau: bool = True) -> Graph:

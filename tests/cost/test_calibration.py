@@ -14,28 +14,11 @@ import pytest
 from hwgen.boards import load_board
 from hwgen.estimate import estimate
 from hwgen.flow import compile_model
-from hwgen.ir import Graph
+from hwgen.zoo.bnn_pynq import apply_folding
 
-CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (4, 1)]
-LFC_FOLDING = [(32, 64), (64, 32), (32, 64), (16, 8)]
 # published: BNN-PYNQ on PYNQ-Z1, whole design (DESIGN §9); BRAM36 tiles -> 2 BRAM18 each
 CNV_PUBLISHED = {"lut": 26072, "bram18": 2 * 124, "ff": 41312}
 LFC_PUBLISHED = {"lut": 28360, "bram18": 2 * 110}
-
-
-def bnn_pynq_folding(g: Graph, folding: list[tuple[int, int]], pad: dict[int, dict[str, int]]) -> Graph:
-    """Apply BNN-PYNQ's MVAU PE/SIMD (and its padded MW/MH) in layer order."""
-    mvaus = [n for n in g.nodes if n.op == "MVAU"]
-    assert len(mvaus) == len(folding)
-    for i, (n, (pe, simd)) in enumerate(zip(mvaus, folding)):
-        g = g.replace_node(n, [n.with_attrs(pe=pe, simd=simd, **pad.get(i, {}))])
-        for s in g.nodes:
-            if s.op == "SlidingWindow" and s.outputs[0] == n.inputs[0]:
-                g = g.replace_node(s, [s.with_attrs(simd=simd)])
-    for n in g.nodes:
-        if n.op == "StreamingMaxPool":
-            g = g.replace_node(n, [n.with_attrs(pe=n.attrs["channels"])])
-    return g
 
 
 def within(est: int, published: int, tol: float = 0.25) -> bool:
@@ -47,7 +30,7 @@ def cnv_est(bnn_pynq):
     g = compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"]
     first_mw = [n for n in g.nodes if n.op == "MVAU"][0].attrs["mw"]
     assert first_mw == 27  # 3x3x3 input window (BNN-PYNQ's L0 is also 27 wide)
-    g = bnn_pynq_folding(g, CNV_FOLDING, {8: {"mh": 64}})
+    g = apply_folding(g, "CNV_1W1A")
     return estimate(g, load_board("pynq-z1"))
 
 
@@ -55,7 +38,7 @@ def cnv_est(bnn_pynq):
 def lfc_est(bnn_pynq):
     g = compile_model(bnn_pynq("LFC_1W1A")[0]).stages["hardware"]
     assert [n for n in g.nodes if n.op == "MVAU"][0].attrs["mw"] == 784
-    g = bnn_pynq_folding(g, LFC_FOLDING, {0: {"mw": 832}, 3: {"mh": 64}})
+    g = apply_folding(g, "LFC_1W1A")
     return estimate(g, load_board("pynq-z1"))
 
 
