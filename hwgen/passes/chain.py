@@ -96,6 +96,18 @@ def _monotone(table: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndar
     return inc, dec
 
 
+def _require_monotone(table: np.ndarray, valid: np.ndarray, ch: slice, what: str, why: str) -> np.ndarray:
+    """Per-channel "non-decreasing" of a monotone table; a non-monotone channel is an error."""
+    inc, dec = _monotone(table, valid)
+    if not np.all(inc | dec):
+        bad = ch.start + int(np.argmin(inc | dec))
+        raise StreamlineError(
+            f"{what} is not monotone on channel {bad}, {why}; train with monotone activations "
+            "(RPReLU/PReLU slope >= 0, BatchNorm and scales are fine)"
+        )
+    return inc
+
+
 def fold_chain(
     src: Source,
     pre_pool: list[Node],
@@ -129,23 +141,12 @@ def fold_chain(
         valid = (v >= src.lo[ch]) & (v <= src.hi[ch])
         y = apply_float(pre_pool, dequantize(v, src, ch), ch)
         if post_pool is not None:
-            f1_inc, f1_dec = _monotone(y, valid)
-            if not np.all(f1_inc | f1_dec):
-                bad = ch.start + int(np.argmin(f1_inc | f1_dec))
-                raise StreamlineError(
-                    f"{where}: the float chain before the max-pool is not monotone on channel {bad}, "
-                    "so pooling cannot move past it; keep BatchNorm/scales monotone (e.g. RPReLU slope >= 0)"
-                )
-            pre_inc[ch] = f1_inc
+            pre_inc[ch] = _require_monotone(
+                y, valid, ch, f"{where}: the float chain before the max-pool", "so pooling cannot move past it")
             y = apply_float(post_pool, y, ch)
         q = quantize(q_node, y, ch)
-        inc, dec = _monotone(q, valid)
-        if not np.all(inc | dec):
-            bad = ch.start + int(np.argmin(inc | dec))
-            raise StreamlineError(
-                f"{where}: the float chain into the quantizer is not monotone on channel {bad}, so "
-                "it has no threshold form; train with a monotone activation (RPReLU/PReLU slope >= 0)"
-            )
+        inc = _require_monotone(q, valid, ch, f"{where}: the float chain into the quantizer",
+                                "so it has no threshold form")
         flip = ~inc
         if flip.any() and not can_flip:
             bad = ch.start + int(np.argmax(flip))

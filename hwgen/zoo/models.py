@@ -21,6 +21,15 @@ CNV_CONVS = ((64, False), (64, True), (128, False), (128, True), (256, False), (
 CNV_FCS = (512, 512)
 
 
+
+def binary_block(layer: nn.Module, norm: nn.Module, channels: int, method: Method) -> list[nn.Module]:
+    """layer -> BatchNorm -> (RPReLU) -> binary activation, the unit every zoo network repeats."""
+    mods = [layer, norm]
+    if method.rprelu:
+        mods.append(RPReLU(channels))
+    mods.append(BinaryAct(channels, method.act_grad, method.rsign))
+    return mods
+
 class BinaryMLP(nn.Module):
     """Input quantizer, then (binary linear, BN, [RPReLU], bipolar act) per hidden layer."""
 
@@ -38,10 +47,7 @@ class BinaryMLP(nn.Module):
         layers: list[nn.Module] = []
         in_f = math.prod(input_shape)
         for out_f in hidden:
-            layers += [binary_linear(in_f, out_f, method), nn.BatchNorm1d(out_f)]
-            if method.rprelu:
-                layers.append(RPReLU(out_f))
-            layers.append(BinaryAct(out_f, method.act_grad, method.rsign))
+            layers += binary_block(binary_linear(in_f, out_f, method), nn.BatchNorm1d(out_f), out_f, method)
             in_f = out_f
         layers += [binary_linear(in_f, num_classes, method), TensorNorm()]
         self.features = nn.Sequential(*layers)
@@ -63,10 +69,7 @@ class CNV(nn.Module):
         layers: list[nn.Module] = []
         ch = in_channels
         for out_ch, pool in CNV_CONVS:
-            layers += [binary_conv(ch, out_ch, method), nn.BatchNorm2d(out_ch, eps=1e-4)]
-            if method.rprelu:
-                layers.append(RPReLU(out_ch))
-            layers.append(BinaryAct(out_ch, method.act_grad, method.rsign))
+            layers += binary_block(binary_conv(ch, out_ch, method), nn.BatchNorm2d(out_ch, eps=1e-4), out_ch, method)
             if pool:
                 layers.append(nn.MaxPool2d(2))
             ch = out_ch
@@ -74,10 +77,7 @@ class CNV(nn.Module):
         fcs: list[nn.Module] = []
         in_f = ch
         for out_f in CNV_FCS:
-            fcs += [binary_linear(in_f, out_f, method), nn.BatchNorm1d(out_f, eps=1e-4)]
-            if method.rprelu:
-                fcs.append(RPReLU(out_f))
-            fcs.append(BinaryAct(out_f, method.act_grad, method.rsign))
+            fcs += binary_block(binary_linear(in_f, out_f, method), nn.BatchNorm1d(out_f, eps=1e-4), out_f, method)
             in_f = out_f
         fcs += [binary_linear(in_f, num_classes, method), TensorNorm()]
         self.fcs = nn.Sequential(*fcs)
