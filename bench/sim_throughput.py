@@ -36,7 +36,7 @@ def timed(fn, repeat: int = 1):
 
 def bench(name: str, shape: tuple[int, ...], batch: int, tmp: Path, rounds: int = 5) -> None:
     m = build(name, seed=0)
-    path = export_bnn_pynq(name, tmp / f"{name}.onnx", seed=0)
+    path = export_bnn_pynq(name, tmp / f"{name}.onnx", model=m)
     hw = compile_model(path).stages["hardware"]
     ref = Reference(path, batch=batch)
     x = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)

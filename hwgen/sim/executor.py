@@ -29,16 +29,25 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
         else:
             raise ValueError(f"input has shape {x.shape}, the model expects (N, {', '.join(map(str, expected))})")
     env: dict[str, np.ndarray] = {graph.inputs[0]: x}
+    # SlidingWindow -> binary MVAU pairs run as one step on packed windows (same bits, less memory)
+    fused = {} if keep else _fusable_windows(graph)  # MVAU name -> its SlidingWindow node
+    skip = {w.name for w in fused.values()}
+    reads = {n.name: (fused[n.name].inputs if n.name in fused else n.inputs) for n in graph.nodes}
     last_use: dict[str, int] = {}
     for i, n in enumerate(graph.nodes):
-        for t in n.inputs:
+        for t in reads[n.name]:
             last_use[t] = i
     for i, n in enumerate(graph.nodes):
-        outs = run_node(n, [env[t] for t in n.inputs])
+        if n.name in skip:
+            continue
+        if n.name in fused:
+            outs = [_run_packed(fused[n.name], n, env[fused[n.name].inputs[0]])]
+        else:
+            outs = run_node(n, [env[t] for t in n.inputs])
         for name, val in zip(n.outputs, outs):
             env[name] = val
         if not keep:
-            for t in n.inputs:
+            for t in reads[n.name]:
                 if last_use.get(t) == i and t not in graph.outputs:
                     env.pop(t, None)
     if keep:
@@ -51,3 +60,27 @@ def simulate(graph: Graph, x: np.ndarray, batch: int = 256) -> list[np.ndarray]:
     x = np.asarray(x)
     chunks = [execute(graph, x[i : i + batch]) for i in range(0, max(len(x), 1), batch)]
     return [np.concatenate([c[t] for c in chunks]) for t in graph.outputs]
+
+
+def _fusable_windows(graph: Graph) -> dict[str, Node]:
+    """MVAU name -> the SlidingWindow node feeding only it, for binary windows that can be packed."""
+    from hwgen.units import unit_of
+
+    pairs = {}
+    for n in graph.nodes:
+        if n.op != "SlidingWindow" or n.outputs[0] in graph.outputs:
+            continue
+        cons = graph.consumers(n.outputs[0])
+        if len(cons) == 1 and cons[0].op == "MVAU" and cons[0].attrs.get("mode") == "xnor":
+            if unit_of(n).can_pack():
+                pairs[cons[0].name] = n
+    return pairs
+
+
+def _run_packed(swu_node: Node, mvau_node: Node, x: np.ndarray) -> np.ndarray:
+    from hwgen.units import unit_of
+
+    swu, mvau = unit_of(swu_node), unit_of(mvau_node)
+    out = mvau.simulate_packed(swu.packed_windows(x))
+    oh, ow = swu.ofm_dim
+    return out.reshape(x.shape[0], oh, ow, mvau.mh)

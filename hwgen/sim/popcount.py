@@ -140,22 +140,30 @@ def xor_popcount(xp: np.ndarray, wp: np.ndarray) -> np.ndarray:
 
 def xnor_dot(x_bits: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
     """Signed +-1 dot products (R, M) of bit rows x (R, K) and weight bit rows w (M, K)."""
-    k = x_bits.shape[1]
-    return k - 2 * xor_popcount(pack_rows(x_bits), pack_rows(w_bits))
+    return xnor_dot_packed(pack_rows(x_bits), pack_rows(w_bits), x_bits.shape[1])
+
+
+def xnor_dot_packed(xp: np.ndarray, wp: np.ndarray, k: int) -> np.ndarray:
+    """``xnor_dot`` on rows already packed by ``pack_rows`` (K true bits per row)."""
+    return k - 2 * xor_popcount(xp, wp)
 
 
 def xnor_threshold(x_bits: np.ndarray, w_bits: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """(R, M) int8 counts #{t: popcount(XNOR(x, w_j)) >= T[j, t]} (thresholds in popcount domain)."""
-    k = x_bits.shape[1]
+    return xnor_threshold_packed(pack_rows(x_bits), pack_rows(w_bits), x_bits.shape[1], thresholds)
+
+
+def xnor_threshold_packed(xp: np.ndarray, wp: np.ndarray, k: int, thresholds: np.ndarray) -> np.ndarray:
+    """``xnor_threshold`` on rows already packed by ``pack_rows`` (K true bits per row)."""
     m, nt = thresholds.shape
     lib = _library()
     if lib is None or nt > 127:
-        pop = (k + xnor_dot(x_bits, w_bits)) // 2
         from hwgen.sim.kernels import multithreshold
 
+        pop = (k + xnor_dot_packed(xp, wp, k)) // 2
         return multithreshold(pop, thresholds, 0, 1).astype(np.int8 if nt < 128 else np.int16)
-    xp = pack_rows(x_bits)
-    wt = np.ascontiguousarray(pack_rows(w_bits).T)
+    xp = np.ascontiguousarray(xp, dtype=np.uint64)
+    wt = np.ascontiguousarray(wp.T, dtype=np.uint64)
     t = np.ascontiguousarray(np.clip(thresholds, -(2**31), 2**31 - 1), dtype=np.int32)
     out = np.empty((xp.shape[0], m), np.int8)
     lib.xnor_threshold(xp.ctypes.data, wt.ctypes.data, t.ctypes.data, out.ctypes.data,

@@ -16,7 +16,7 @@ import numpy as np
 
 from hwgen.datatypes import DataType
 from hwgen.sim.kernels import int_matmul, multithreshold
-from hwgen.sim.popcount import xnor_dot, xnor_threshold
+from hwgen.sim.popcount import pack_rows, xnor_dot, xnor_dot_packed, xnor_threshold_packed
 from hwgen.units.base import Unit
 
 
@@ -66,13 +66,21 @@ class MVAU(Unit):
         bound = int(np.abs(w).sum(1).max()) * xmax
         return int_matmul(v, w.T, bound).reshape(n, self.reps, self.mh)
 
+    def simulate_packed(self, xp: np.ndarray) -> np.ndarray:
+        """xnor mode on input rows packed by ``pack_rows`` (R, words): (R, mh) outputs."""
+        wp = pack_rows(self.weights)
+        if self.noact:
+            return xnor_dot_packed(xp, wp, self.mw)
+        count = xnor_threshold_packed(xp, wp, self.mw, self.thresholds)
+        out = self.out_base + self.out_step * count if (self.out_base, self.out_step) != (0, 1) else count
+        return out.astype(DataType.parse(self.odt).compact_numpy)
+
     def simulate(self, x: np.ndarray) -> np.ndarray:
         if self.mode == "xnor" and not self.noact and self.mw >= 64:
             # popcount and thresholds fused in one pass over packed bits
             n = x.shape[0]
-            count = xnor_threshold(x.reshape(n * self.reps, self.mw), self.weights, self.thresholds)
-            out = self.out_base + self.out_step * count if (self.out_base, self.out_step) != (0, 1) else count
-            return out.astype(DataType.parse(self.odt).compact_numpy).reshape(n, *self._out_shape(x))
+            out = self.simulate_packed(pack_rows(x.reshape(n * self.reps, self.mw)))
+            return out.reshape(n, *self._out_shape(x))
         acc = self.accumulate(x)
         if self.noact:
             return acc.reshape(x.shape[0], *self._out_shape(x))

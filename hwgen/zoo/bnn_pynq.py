@@ -41,8 +41,10 @@ def randomize_batchnorm(model, seed: int = 0, negative: float = 0.3):
 
 def build(name: str, seed: int = 0, randomize: bool = True):
     """The eval-mode brevitas_examples model ``name`` (e.g. "CNV_1W1A"), BatchNorm randomized."""
+    import torch
     from brevitas_examples.bnn_pynq.models import model_with_cfg
 
+    torch.manual_seed(seed)  # the weights too: the same seed gives the same model
     m, _ = model_with_cfg(name, pretrained=False)
     m.input_shape = input_shape(name)
     if randomize:
@@ -50,12 +52,12 @@ def build(name: str, seed: int = 0, randomize: bool = True):
     return m.eval()
 
 
-def export_bnn_pynq(name: str, path: str | Path, seed: int = 0, randomize: bool = True) -> Path:
-    """Export ``build(name)`` as QONNX (TorchScript path) to ``path``."""
+def export_bnn_pynq(name: str, path: str | Path, seed: int = 0, randomize: bool = True, model=None) -> Path:
+    """Export ``model`` (default ``build(name, seed)``) as QONNX (TorchScript path) to ``path``."""
     import torch
     from brevitas.export import export_qonnx
 
-    m = build(name, seed, randomize)
+    m = model if model is not None else build(name, seed, randomize)
     export_qonnx(m, input_t=torch.rand(1, *m.input_shape), export_path=str(path), dynamo=False)
     return Path(path)
 
