@@ -158,7 +158,7 @@ def _csim_step(state: FlowState) -> FlowState:
     find_cxx()
     ap_types_dir()
     hls_dir = Path(state.artifacts.get("hls_dir", Path(state.options["out_dir"]) / "hls"))
-    g = state.stages.get("hardware", state.graph)
+    g = state.graph  # the latest stage: the folded hardware graph
     r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
     from hwgen.cli import console
 

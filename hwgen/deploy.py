@@ -209,6 +209,6 @@ def _board_step(state: FlowState) -> FlowState:
     d = state.artifacts.get("design")
     if d is None:
         raise ConfigError("flow step 'board' needs the 'codegen' step before it")
-    g = state.stages.get("hardware", state.graph)
+    g = state.graph  # the latest stage: the folded hardware graph
     generate_board(g, state.options["board"], d, out)
     return state.with_artifact(vivado_dir=out / "vivado", driver_dir=out / "driver")

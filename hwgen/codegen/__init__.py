@@ -86,6 +86,6 @@ from hwgen.flow import FlowState, step  # noqa: E402
 def _codegen_step(state: FlowState) -> FlowState:
     """Write the HLS project of the hardware graph into ``options["out_dir"]``."""
     out = Path(state.options["out_dir"])
-    g = state.stages.get("hardware", state.graph)
+    g = state.graph  # the latest stage: the folded hardware graph
     d = generate(g, state.options["board"], out)
     return state.with_artifact(hls_dir=out / "hls", design=d)

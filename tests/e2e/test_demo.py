@@ -20,3 +20,21 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
         assert (project / f).is_file(), f
     est = json.loads((project / "report" / "estimate.json").read_text())
     assert est["fits"] and est["performance"]["fps"] > 0
+
+
+def test_build_generates_the_folding_it_reports(tmp_path, bnn_pynq):
+    """Regression: codegen and csim must use the folded graph, not the unfolded one."""
+    import re
+
+    from hwgen.build import run_build
+
+    path, _ = bnn_pynq("TFC_1W1A")
+    out = tmp_path / "tfc"
+    run_build(str(path), board="pynq-z1", out_dir=str(out), force=False, flow="default", verify_n=0,
+              csim_n=8, target_fps=None, budget=0.8, folding=None)
+    cfg = json.loads((out / "report" / "folding_config.json").read_text())
+    top = (out / "hls" / "top.cpp").read_text()
+    calls = re.findall(r"hwgen::mvau<(\d+), (\d+), (\d+), (\d+), (\d+),", top)  # MW, MH, SIMD, PE, REPS
+    folded = [(v["PE"], v["SIMD"]) for k, v in cfg.items() if k != "Defaults"]
+    assert [(int(pe), int(simd)) for _, _, simd, pe, _ in calls] == folded
+    assert any(pe > 1 or simd > 1 for pe, simd in folded)
