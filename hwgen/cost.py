@@ -154,29 +154,27 @@ def mvau_resources(u: Any, board: Board) -> dict[str, int]:
 
 
 def sliding_window_resources(u: Any, board: Board) -> dict[str, int]:
-    """SlidingWindow (finn-hlslib ``ConvolutionInputGenerator``, left out of FINN's MVAU estimate).
+    """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
+    has the same shape, and FINN's MVAU estimate leaves it out).
 
-    It buffers K/stride + 1 blocks of ``stride`` padded input rows, each row IFM_W*C/SIMD words of
-    SIMD*bits: those buffers are the BRAMs FINN's per-layer estimate misses. LUT: FINN's
-    ConvolutionInputGenerator ``lut_estimation`` constant 300 for address/control plus an output
-    multiplexer over the blocks (own) and LUTRAM when shallow.
+    Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD words of SIMD*bits (our HLS). LUT:
+    FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for address/control, plus
+    an output multiplexer over the ring rows (own) and LUTRAM when shallow.
     """
-    t, l, b, r = u.pads
-    w = u.ifm_dim[1] + l + r
-    blocks = u.kernel[0] // u.stride[0] + 1
-    depth = u.stride[0] * w * (u.channels // u.simd)
+    rows = u.kernel[0] + u.stride[0]
+    depth = u.ifm_dim[1] * (u.channels // u.simd)
     width = u.simd * bits(u.idt)
-    buf = memory(depth, width, blocks)
-    mux = width * math.ceil(blocks / 4)
+    buf = memory(depth, width, rows)
+    mux = width * math.ceil(rows / 4)
     return add({"lut": 300 + mux, "ff": 2 * width + 120}, buf)
 
 
 def maxpool_resources(u: Any, board: Board) -> dict[str, int]:
-    """StreamingMaxPool (own, after finn-hlslib ``StreamingMaxPool``): one output row of partial
-    maxima (OFM_W * C/PE words of PE*bits), a comparator + mux per lane (an OR for binary)."""
+    """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows
+    (IFM_W * C/PE words of PE*bits each) and a comparator + mux per lane (an OR for binary)."""
     b = bits(u.idt)
-    ow = u.ofm_dim[1]
-    buf = memory(ow * (u.channels // u.pe), u.pe * b)
+    rows = u.kernel[0] + u.stride[0]
+    buf = memory(u.ifm_dim[1] * (u.channels // u.pe), u.pe * b, rows)
     lanes = u.pe * (1 if b == 1 else 2 * b)
     return add({"lut": 60 + lanes, "ff": u.pe * b + 60}, buf)
 

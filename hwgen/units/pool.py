@@ -12,6 +12,7 @@ from typing import ClassVar
 import numpy as np
 
 from hwgen.sim.windows import out_size, pool
+from hwgen.units.sliding_window import ring_cycles
 from hwgen.units.base import Unit
 
 
@@ -45,8 +46,10 @@ class StreamingMaxPool(Unit):
         return out
 
     def cycles(self) -> int:
-        h, w = self.ifm_dim
-        return h * w * self.channels // self.pe
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        cf = self.channels // self.pe
+        return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw)
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""

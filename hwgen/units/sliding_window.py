@@ -56,12 +56,9 @@ class SlidingWindow(Unit):
 
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
-        h, w = self.ifm_dim
-        t, l, b, r = self.pads
-        # reads the padded input once and writes every window element once (SIMD per cycle)
-        read = (h + t + b) * (w + l + r) * self.channels // self.simd
-        write = oh * ow * self.kernel[0] * self.kernel[1] * self.channels // self.simd
-        return max(read, write)
+        kh, kw = self.kernel
+        cf = self.channels // self.simd
+        return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * kh * kw * cf)
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -87,3 +84,23 @@ class SlidingWindow(Unit):
         from hwgen.cost import sliding_window_resources
 
         return sliding_window_resources(self, board)
+
+
+def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:
+    """Highest input row output row ``oy`` reads (-1: none), as templates/hls/lib does."""
+    return max(-1, min(oy * sh + kh - 1 - pt, ih - 1))
+
+
+def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
+                out_steps_per_row: int) -> int:
+    """Cycles per frame of the ring-buffer schedule of sliding_window.hpp / maxpool.hpp: read the
+    first rows, then per output row max(steps out, words of the next rows in), one each per cycle."""
+    ih, iw = ifm_dim
+    row = iw * words_per_pixel
+    have = ring_last_row(0, ih, kh, sh, pt)
+    total = (have + 1) * row
+    for oy in range(oh):
+        target = ring_last_row(oy + 1, ih, kh, sh, pt) if oy + 1 < oh else ih - 1
+        total += max(out_steps_per_row, (target - have) * row)
+        have = target
+    return total

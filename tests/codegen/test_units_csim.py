@@ -75,7 +75,9 @@ def _unit_graphs():
     swus = [((5, 5), 4, (3, 3), (1, 1), (0, 0, 0, 0), 0, 1, "binary"),
             ((5, 5), 4, (3, 3), (2, 2), (1, 1, 1, 1), 1, 2, "binary"),
             ((6, 4), 6, (2, 3), (1, 2), (0, 1, 1, 0), 0, 3, "int8"),
-            ((4, 4), 8, (3, 3), (1, 1), (1, 1, 1, 1), -3, 8, "int4")]
+            ((4, 4), 8, (3, 3), (1, 1), (1, 1, 1, 1), -3, 8, "int4"),
+            ((7, 6), 2, (2, 2), (3, 3), (0, 0, 0, 0), 0, 2, "binary"),  # unused last rows: drained
+            ((5, 5), 3, (1, 1), (2, 2), (0, 0, 0, 0), 0, 3, "int8")]  # stride > kernel
     for dim, c, k, s, pads, pv, simd, dt in swus:
         u = SlidingWindow(name=f"/swu/{dim[0]}x{dim[1]}x{c}_k{k[0]}{k[1]}_simd{simd}", ifm_dim=dim, channels=c,
                           kernel=k, stride=s, pads=pads, pad_value=pv, simd=simd, idt=dt)
@@ -84,7 +86,8 @@ def _unit_graphs():
     pools = [((4, 4), 4, (2, 2), (2, 2), (0, 0, 0, 0), False, 1, "binary", True),
              ((6, 6), 8, (2, 2), (2, 2), (0, 0, 0, 0), False, 4, "binary", True),
              ((5, 5), 6, (3, 3), (2, 2), (1, 1, 1, 1), True, 3, "int8", True),
-             ((7, 5), 2, (3, 2), (2, 1), (0, 0, 0, 0), True, 2, "uint4", False)]
+             ((7, 5), 2, (3, 2), (2, 1), (0, 0, 0, 0), True, 2, "uint4", False),
+             ((7, 7), 2, (2, 2), (3, 3), (0, 0, 0, 0), False, 1, "int8", True)]  # unused last rows
     for dim, c, k, s, pads, ceil, pe, dt, mask in pools:
         m = RNG.integers(0, 2, c).astype(bool) if mask else None
         u = StreamingMaxPool(name=f"/pool/{dim[0]}x{dim[1]}x{c}_pe{pe}_{dt}", ifm_dim=dim, channels=c, kernel=k,

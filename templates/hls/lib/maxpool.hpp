@@ -2,11 +2,15 @@
 //
 // Stream protocol: IH*IW*C elements in NHWC order as words of PE channels in; OH*OW*C elements
 // out, same word size. Padding and the ragged edge of ceil_mode never win (skipped).
-// Folding: PE channels per word (PE | C), one word per cycle. The frame is buffered in `buf`.
+// Folding: PE channels per word (PE | C). Buffering: a ring of KH + SH input rows; while output
+// row oy is reduced (one window element per cycle, a word out every KH*KW cycles) the SH rows
+// of the next output row are read, so a frame takes about max(IH*IW, OH*OW*KH*KW)*C/PE cycles
+// (IH*IW*C/PE for the usual k = s pools).
 // min_mask[cf] holds one bit per channel of word cf: 1 = take the minimum.
 #pragma once
 
 #include "common.hpp"
+#include "sliding_window.hpp"
 
 namespace hwgen {
 
@@ -14,39 +18,63 @@ template <unsigned IH, unsigned IW, unsigned C, unsigned KH, unsigned KW, unsign
           unsigned PT, unsigned PL, unsigned OH, unsigned OW, unsigned PE, class TI, class MArr>
 void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
              hls::stream<ap_uint<PE * Width<TI>::value> > &out, const MArr &min_mask) {
-    const unsigned CF = C / PE;
-    const int B = Width<TI>::value;
     static_assert(C % PE == 0, "PE must divide the channel count");
-    ap_uint<PE * B> buf[IH * IW * CF];
-    for (unsigned i = 0; i < IH * IW * CF; i++) {
-#pragma HLS PIPELINE II=1
-        buf[i] = in.read();
-    }
-    for (unsigned oy = 0; oy < OH; oy++)
-        for (unsigned ox = 0; ox < OW; ox++)
-            for (unsigned cf = 0; cf < CF; cf++) {
-                ap_uint<PE> take_min = load_word<PE>(min_mask[cf]);
-                TI best[PE];
+    const unsigned CF = C / PE;
+    const unsigned R = KH + SH;
+    const unsigned ROW = IW * CF;
+    const unsigned E = OW * CF * KH * KW;  // reduction steps per output row
+    const int B = Width<TI>::value;
+    ap_uint<PE * B> ring[R][ROW];
+#pragma HLS DEPENDENCE variable=ring inter false
+    TI best[PE];
 #pragma HLS ARRAY_PARTITION variable=best complete
-                bool first = true;
-                for (unsigned ky = 0; ky < KH; ky++)
-                    for (unsigned kx = 0; kx < KW; kx++) {
+
+    int have = window_last_row<IH, KH, SH, PT>(0);
+    for (int i = 0; i < (have + 1) * int(ROW); i++) {
 #pragma HLS PIPELINE II=1
-                        int y = int(oy * SH + ky) - int(PT);
-                        int x = int(ox * SW + kx) - int(PL);
-                        if (y < 0 || y >= int(IH) || x < 0 || x >= int(IW)) continue;
-                        ap_uint<PE * B> w = buf[(y * IW + x) * CF + cf];
-                        for (unsigned p = 0; p < PE; p++) {
+        ring[(i / ROW) % R][i % ROW] = in.read();
+    }
+    for (unsigned oy = 0; oy < OH; oy++) {
+        int target = oy + 1 < OH ? window_last_row<IH, KH, SH, PT>(oy + 1) : int(IH) - 1;
+        unsigned reads = unsigned(target - have) * ROW;
+        unsigned iters = E > reads ? E : reads;
+        unsigned ox = 0, cf = 0, ky = 0, kx = 0;
+        bool first = true;
+        unsigned ry = unsigned(have + 1), rx = 0;
+        for (unsigned it = 0; it < iters; it++) {
+#pragma HLS PIPELINE II=1
+            if (it < E) {
+                int y = int(oy * SH + ky) - int(PT);
+                int x = int(ox * SW + kx) - int(PL);
+                if (y >= 0 && y < int(IH) && x >= 0 && x < int(IW)) {
+                    ap_uint<PE * B> w = ring[unsigned(y) % R][unsigned(x) * CF + cf];
+                    ap_uint<PE> take_min = load_word<PE>(min_mask[cf]);
+                    for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
-                            TI v = elem<TI>(w, p);
-                            if (first || (take_min[p] ? v < best[p] : v > best[p])) best[p] = v;
-                        }
-                        first = false;
+                        TI v = elem<TI>(w, p);
+                        if (first || (take_min[p] ? v < best[p] : v > best[p])) best[p] = v;
                     }
-                ap_uint<PE * B> y = 0;
-                for (unsigned p = 0; p < PE; p++) set_elem<B>(y, p, best[p]);
-                out.write(y);
+                    first = false;
+                }
+                if (++kx == KW) {
+                    kx = 0;
+                    if (++ky == KH) {
+                        ky = 0;
+                        ap_uint<PE * B> o = 0;
+                        for (unsigned p = 0; p < PE; p++) set_elem<B>(o, p, best[p]);
+                        out.write(o);
+                        first = true;
+                        if (++cf == CF) { cf = 0; ++ox; }
+                    }
+                }
             }
+            if (it < reads) {
+                ring[ry % R][rx] = in.read();
+                if (++rx == ROW) { rx = 0; ++ry; }
+            }
+        }
+        have = target;
+    }
 }
 
 }  // namespace hwgen

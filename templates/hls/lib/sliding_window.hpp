@@ -2,41 +2,75 @@
 //
 // Stream protocol: per frame, IH*IW*C input elements arrive in NHWC order as words of SIMD
 // channels; OH*OW windows leave, each as KH*KW*C/SIMD words in (kh, kw, c) order, which is the
-// column order of the MVAU's weight matrix. Positions in the padding (PT, PL, PB, PR) emit
-// PAD_CODE in every element (the hardware code of the pad value, e.g. bit 0 for -1).
-// Folding: SIMD channels per word (SIMD | C). The frame is buffered in `buf` (IH*IW*C/SIMD words,
-// written once, read KH*KW times per output pixel); one word moves per cycle in each loop.
+// column order of the MVAU's weight matrix. Positions in the padding (PT, PL, and the bottom/right
+// implied by OH, OW) emit PAD_CODE in every element (the hardware code of the pad value, e.g.
+// bit 0 for -1).
+// Folding: SIMD channels per word (SIMD | C); one word in and one word out per cycle.
+// Buffering: a ring of KH + SH input rows (not the frame). While output row oy is emitted, the
+// SH rows output row oy+1 needs are read into the ring's free rows, so reading and writing
+// overlap: a frame takes about max(IH*IW*C, OH*OW*KH*KW*C)/SIMD cycles plus the first rows.
 #pragma once
 
 #include "common.hpp"
 
 namespace hwgen {
 
+// Highest input row output row `oy` reads (clipped to the frame; -1: none yet).
+template <unsigned IH, unsigned KH, unsigned SH, unsigned PT>
+inline int window_last_row(int oy) {
+    int r = oy * int(SH) + int(KH) - 1 - int(PT);
+    return r < 0 ? -1 : (r > int(IH) - 1 ? int(IH) - 1 : r);
+}
+
 template <unsigned IH, unsigned IW, unsigned C, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
           unsigned PT, unsigned PL, unsigned OH, unsigned OW, unsigned SIMD, class TI, int PAD_CODE>
 void sliding_window(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
                     hls::stream<ap_uint<SIMD * Width<TI>::value> > &out) {
-    const unsigned CF = C / SIMD;
-    const int B = Width<TI>::value;
     static_assert(C % SIMD == 0, "SIMD must divide the channel count");
-    ap_uint<SIMD * B> buf[IH * IW * CF];
-    for (unsigned i = 0; i < IH * IW * CF; i++) {
-#pragma HLS PIPELINE II=1
-        buf[i] = in.read();
-    }
+    const unsigned CF = C / SIMD;
+    const unsigned R = KH + SH;           // ring rows
+    const unsigned ROW = IW * CF;         // words per input row
+    const unsigned E = OW * KH * KW * CF; // words out per output row
+    const int B = Width<TI>::value;
+    ap_uint<SIMD * B> ring[R][ROW];
+#pragma HLS DEPENDENCE variable=ring inter false
     ap_uint<SIMD * B> pad = 0;
     for (unsigned s = 0; s < SIMD; s++) set_elem<B>(pad, s, ap_int<B + 1>(PAD_CODE));
-    for (unsigned oy = 0; oy < OH; oy++)
-        for (unsigned ox = 0; ox < OW; ox++)
-            for (unsigned ky = 0; ky < KH; ky++)
-                for (unsigned kx = 0; kx < KW; kx++)
-                    for (unsigned cf = 0; cf < CF; cf++) {
+
+    int have = window_last_row<IH, KH, SH, PT>(0);  // rows 0..have are in the ring
+    for (int i = 0; i < (have + 1) * int(ROW); i++) {
 #pragma HLS PIPELINE II=1
-                        int y = int(oy * SH + ky) - int(PT);
-                        int x = int(ox * SW + kx) - int(PL);
-                        bool inside = y >= 0 && y < int(IH) && x >= 0 && x < int(IW);
-                        out.write(inside ? buf[(y * IW + x) * CF + cf] : pad);
+        ring[(i / ROW) % R][i % ROW] = in.read();
+    }
+    for (unsigned oy = 0; oy < OH; oy++) {
+        // rows to hold before the next output row; after the last one, drain the frame
+        int target = oy + 1 < OH ? window_last_row<IH, KH, SH, PT>(oy + 1) : int(IH) - 1;
+        unsigned reads = unsigned(target - have) * ROW;
+        unsigned iters = E > reads ? E : reads;
+        unsigned ox = 0, ky = 0, kx = 0, cf = 0;  // next word out
+        unsigned ry = unsigned(have + 1), rx = 0;  // next word in
+        for (unsigned it = 0; it < iters; it++) {
+#pragma HLS PIPELINE II=1
+            if (it < E) {
+                int y = int(oy * SH + ky) - int(PT);
+                int x = int(ox * SW + kx) - int(PL);
+                bool inside = y >= 0 && y < int(IH) && x >= 0 && x < int(IW);
+                out.write(inside ? ring[unsigned(y) % R][unsigned(x) * CF + cf] : pad);
+                if (++cf == CF) {
+                    cf = 0;
+                    if (++kx == KW) {
+                        kx = 0;
+                        if (++ky == KH) { ky = 0; ++ox; }
                     }
+                }
+            }
+            if (it < reads) {
+                ring[ry % R][rx] = in.read();
+                if (++rx == ROW) { rx = 0; ++ry; }
+            }
+        }
+        have = target;
+    }
 }
 
 }  // namespace hwgen
