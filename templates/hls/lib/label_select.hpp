@@ -1,7 +1,9 @@
 // LabelSelect: indices of the K largest of N scores (ties: the lower index wins).
 //
 // Stream protocol: N scores as words of PE elements in; K indices out, one per word, best
-// first. Folding: PE scores compared per cycle against a sorted top-K list (insertion sort).
+// first. Folding: PE scores per cycle, each inserted into a sorted top-K register list by a
+// fixed network (every slot compares in parallel, then shifts), so the loop runs at II=1 with
+// no data-dependent trip counts: N/PE cycles per frame plus K to emit.
 #pragma once
 
 #include "common.hpp"
@@ -14,25 +16,43 @@ void label_select(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     static_assert(N % PE == 0 && K <= N, "PE must divide the label count, K <= labels");
     TI best[K];
     TO index[K];
+    bool valid[K];
 #pragma HLS ARRAY_PARTITION variable=best complete
 #pragma HLS ARRAY_PARTITION variable=index complete
-    unsigned filled = 0;
+#pragma HLS ARRAY_PARTITION variable=valid complete
+    for (unsigned j = 0; j < K; j++) {
+#pragma HLS UNROLL
+        valid[j] = false;
+        best[j] = 0;
+        index[j] = 0;
+    }
     for (unsigned i = 0; i < N / PE; i++) {
 #pragma HLS PIPELINE II=1
         ap_uint<PE * Width<TI>::value> x = in.read();
         for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
             TI v = elem<TI>(x, p);
-            // strictly greater: an equal later score never overtakes an earlier one
-            unsigned pos = filled;
-            while (pos > 0 && v > best[pos - 1]) pos--;
-            if (pos < K) {
-                for (unsigned j = (filled < K ? filled : K - 1); j > pos; j--) {
+            // beats[j]: v goes at or above slot j. Strictly greater, so an equal later score never
+            // overtakes an earlier one; the list is sorted, so beats[] is false...false true...true.
+            bool beats[K];
+#pragma HLS ARRAY_PARTITION variable=beats complete
+            for (unsigned j = 0; j < K; j++) {
+#pragma HLS UNROLL
+                beats[j] = !valid[j] || v > best[j];
+            }
+            for (unsigned j = K; j-- > 0;) {
+#pragma HLS UNROLL
+                bool shift = j > 0 && beats[j - 1];
+                bool insert = beats[j] && (j == 0 || !beats[j - 1]);
+                if (shift) {
                     best[j] = best[j - 1];
                     index[j] = index[j - 1];
+                    valid[j] = valid[j - 1];
+                } else if (insert) {
+                    best[j] = v;
+                    index[j] = TO(i * PE + p);
+                    valid[j] = true;
                 }
-                best[pos] = v;
-                index[pos] = TO(i * PE + p);
-                if (filled < K) filled++;
             }
         }
     }
