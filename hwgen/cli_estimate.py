@@ -13,15 +13,15 @@ from hwgen.errors import ConfigError
 
 def estimate_model(model: str, board: str, target_fps: float | None = None, budget: float = 0.8,
                    folding: str | None = None, out_dir: str | Path | None = None) -> dict[str, Any]:
-    """Run load, streamline, lower, fold, estimate (and write reports when ``out_dir`` is given)."""
+    """Run flows/estimate.toml (load .. fold, fifo, estimate; its report step only with ``out_dir``)."""
     from hwgen.boards import load_board
-    from hwgen.flow import FlowState, run_flow
+    from hwgen.flow import FlowState, load_flow, run_flow
 
     if not 0 < budget <= 1:
         raise ConfigError(f"--budget must be in (0, 1], got {budget:g}")
     b = load_board(board)
     opts: dict[str, Any] = {"board": b, "target_fps": target_fps, "budget": budget, "folding": folding}
-    steps = ["load", "streamline", "lower", "fold", "estimate"]
+    steps = load_flow("estimate")[:-1]  # flows/estimate.toml without its report step
     if out_dir is not None:
         opts["out_dir"] = Path(out_dir)
         steps.append("report")

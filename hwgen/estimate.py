@@ -11,6 +11,8 @@ from typing import Any
 from hwgen.boards import Board
 from hwgen.cost import BUDGETED, RESOURCES, SHELL, add, fifo, stream_widths, unit_nodes, width_converter
 from hwgen.flow import FlowState, step
+from hwgen.cost import DEFAULT_FIFO_DEPTH
+from hwgen.passes.fifo import fifo_depth
 from hwgen.ir import Graph, Node
 from hwgen.units import unit_of
 
@@ -150,13 +152,12 @@ def infrastructure(g: Graph, board: Board) -> list[dict[str, Any]]:
         u = unit_of(n)
         inw, _ = stream_widths(u)
         p = _unit_producer(g, n, units)
-        depth = int(n.attrs.get("fifo_depth", 0)) or None
-        kw = {} if depth is None else {"depth": depth}
+        depth = fifo_depth(n, DEFAULT_FIFO_DEPTH)
         if p is None:
-            link("dma_in", n.name, axi, inw, kw.get("depth", 32))
+            link("dma_in", n.name, axi, inw, depth)
         else:
             consumed.add(p.name)
-            link(p.name, n.name, stream_widths(unit_of(p))[1], inw, kw.get("depth", 32))
+            link(p.name, n.name, stream_widths(unit_of(p))[1], inw, depth)
     for n in nodes:
         if n.name not in consumed:
             link(n.name, "dma_out", stream_widths(unit_of(n))[1], axi, 32)

@@ -48,6 +48,7 @@ STEP_MODULES = {
     "streamline": "hwgen.flow",
     "lower": "hwgen.flow",
     "fold": "hwgen.passes.fold",
+    "fifo": "hwgen.passes.fifo",
     "estimate": "hwgen.estimate",
     "report": "hwgen.report",
     "codegen": "hwgen.codegen",

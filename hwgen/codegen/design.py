@@ -7,12 +7,13 @@ from typing import Any
 
 from hwgen.datatypes import DataType
 from hwgen.errors import CodegenError
+from hwgen.cost import DEFAULT_FIFO_DEPTH
+from hwgen.passes.fifo import MIN_DEPTH, fifo_depth
 from hwgen.ir import Graph, Node
 from hwgen.units import UNITS, unit_of
 
 from hwgen.codegen.pack import CArray, cname
 
-DEFAULT_FIFO_DEPTH = 2
 
 
 @dataclass
@@ -81,13 +82,15 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         """Insert a DataWidthConverter when the word sizes of two sides differ."""
         if src_epw == dst_epw:
             return src
-        out = new_stream(f"s_{label}_dwc", dst_epw, bits, DEFAULT_FIFO_DEPTH)
+        out = new_stream(f"s_{label}_dwc", dst_epw, bits, MIN_DEPTH)
         d.calls.append({"comment": f"width conversion {src_epw} -> {dst_epw} elements ({label})",
                         "func": "dwc", "targs": [src_epw, dst_epw, total, bits], "ins": [src], "outs": [out]})
         return out
 
     ip, op = d.in_port, d.out_port
-    cur = new_stream("s_in", ip["epw"], ip["bits"], DEFAULT_FIFO_DEPTH)
+    # the stream into each unit gets the depth the fifo pass sized (hwgen/passes/fifo.py)
+    depths = [fifo_depth(n, DEFAULT_FIFO_DEPTH) for n, _ in ctxs] + [MIN_DEPTH]
+    cur = new_stream("s_in", ip["epw"], ip["bits"], depths[0])
     d.calls.append({"comment": f"AXI-stream in: {ip['words']} words of {ip['epw']} x {ip['dtype']}",
                     "func": "axis_to_stream", "targs": [ip["words"], ip["epw"], ip["bits"], ip["axi"]],
                     "ins": ["in0"], "outs": [cur]})
@@ -97,8 +100,7 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         bits_in = DataType.parse(c["in_dt"]).bits
         cur = convert(cur, cur_epw, c["in_epw"], c["in_total"], bits_in, name)
         bits_out = DataType.parse(c["out_dt"]).bits
-        depth = int(n.attrs.get("out_fifo_depth", DEFAULT_FIFO_DEPTH))
-        out = new_stream(f"s_{name}", c["out_epw"], bits_out, depth)
+        out = new_stream(f"s_{name}", c["out_epw"], bits_out, depths[i + 1])
         qualified = {p.name for p in c["params"]}
         args = [f"{d.ns}::{a}" if a in qualified else a for a in c["args"]]
         d.calls.append({"comment": f"{i + 1}. {n.name} ({c['summary']})", "func": c["func"],

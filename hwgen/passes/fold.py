@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from hwgen.boards import Board
-from hwgen.cost import BUDGETED, DEFAULT_FIFO_DEPTH, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
+from hwgen.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
 from hwgen.errors import ConfigError
 from hwgen.flow import FlowState, step
+from hwgen.passes.fifo import depth_for, fifo_depth
 from hwgen.ir import Graph, Node
 from hwgen.units import unit_of
 
@@ -75,7 +76,9 @@ def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]
     """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFO."""
     u = unit_of(n.with_attrs(**attrs))
     inw, _ = stream_widths(u)
-    depth = int(n.attrs.get("fifo_depth", 0)) or DEFAULT_FIFO_DEPTH
+    # budget the input FIFO for a producer at full rate: the fifo pass sizes it no deeper, so the
+    # final estimate never exceeds what the optimizer budgeted (and units stay independent)
+    depth = fifo_depth(n, 0) or depth_for(u, None)
     return u.cycles(), add(u.resources(board), fifo(inw, depth))
 
 
