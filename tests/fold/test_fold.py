@@ -60,7 +60,7 @@ def test_optimizer_equals_brute_force(lut, bram):
     t, picks = got
     assert t == want[0]  # same bottleneck: optimal for the min-max objective
     assert max(o.cycles for o in picks) == t
-    assert sum(o.cost for o in picks) == pytest.approx(want[1])  # and as cheap
+    assert sum(o.cost for o in picks) == pytest.approx(want[1])  # and as cheap; float quantity
     assert all(sum(o.vec[r] for o in picks) <= limit[r] for r in range(3))
 
 

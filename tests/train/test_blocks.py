@@ -79,7 +79,7 @@ def test_irnet_scale_is_power_of_two_of_standardized_mean_abs() -> None:
 
 
 def test_recu_quantile_and_clamp() -> None:
-    assert recu_quantile(torch.tensor(2.0), 0.85) == pytest.approx(-2.0 * math.log(0.3))
+    assert recu_quantile(torch.tensor(2.0), 0.85) == pytest.approx(-2.0 * math.log(0.3))  # float quantity, not an integer path
     w = torch.randn(4, 64)
     recu = ReCU(tau=0.85)
     out = recu(w)
@@ -92,9 +92,9 @@ def test_recu_quantile_and_clamp() -> None:
 
 
 def test_recu_tau_schedule_is_exponential_085_to_099() -> None:
-    assert recu_tau(0.0) == pytest.approx(0.85)
-    assert recu_tau(1.0) == pytest.approx(0.99)
-    assert recu_tau(0.5) == pytest.approx(math.sqrt(0.85 * 0.99))
+    assert recu_tau(0.0) == pytest.approx(0.85)  # float quantity, not an integer path
+    assert recu_tau(1.0) == pytest.approx(0.99)  # float quantity, not an integer path
+    assert recu_tau(0.5) == pytest.approx(math.sqrt(0.85 * 0.99))  # float quantity, not an integer path
     m = ReCU()
     set_recu(m, 1.0)
     assert float(m.tau) == pytest.approx(0.99)

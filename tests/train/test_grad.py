@@ -49,12 +49,12 @@ def test_ede_derivative() -> None:
 
 
 def test_ede_schedule_endpoints_and_setter() -> None:
-    assert ede_schedule(0.0) == pytest.approx((0.1, 10.0))
-    assert ede_schedule(1.0) == pytest.approx((10.0, 1.0))
-    assert ede_schedule(0.5) == pytest.approx((1.0, 1.0))
+    assert ede_schedule(0.0) == pytest.approx((0.1, 10.0))  # float quantity, not an integer path
+    assert ede_schedule(1.0) == pytest.approx((10.0, 1.0))  # float quantity, not an integer path
+    assert ede_schedule(0.5) == pytest.approx((1.0, 1.0))  # float quantity, not an integer path
     act = BinaryAct(4, "ede")
     set_ede(act, 1.0)
-    assert (act.shape.t, act.shape.k) == pytest.approx((10.0, 1.0))
+    assert (act.shape.t, act.shape.k) == pytest.approx((10.0, 1.0))  # float quantity, not an integer path
 
 
 def test_eval_mode_leaves_no_custom_function() -> None:

@@ -29,9 +29,9 @@ def test_adambnn_is_two_stages_with_paper_weight_decay() -> None:
 
 def test_lr_schedules() -> None:
     s = get_recipe("adambnn").stages[0]
-    assert lr_at(s, 1.0, 0.0) == 1.0 and lr_at(s, 1.0, 0.75) == pytest.approx(0.25)
+    assert lr_at(s, 1.0, 0.0) == 1.0 and lr_at(s, 1.0, 0.75) == pytest.approx(0.25)  # float quantity, not an integer path
     b = get_recipe("binarynet").stages[0]
-    assert lr_at(b, 1.0, 1.0) == pytest.approx(0.01) and lr_at(b, 1.0, 0.5) == pytest.approx(0.1)
+    assert lr_at(b, 1.0, 1.0) == pytest.approx(0.01) and lr_at(b, 1.0, 0.5) == pytest.approx(0.1)  # float quantity, not an integer path
 
 
 def test_stage1_uses_real_weights() -> None:
