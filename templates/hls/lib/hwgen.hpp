@@ -4,6 +4,7 @@
 #include "common.hpp"
 #include "axis.hpp"
 #include "dwc.hpp"
+#include "ring.hpp"
 #include "label_select.hpp"
 #include "maxpool.hpp"
 #include "mvau.hpp"

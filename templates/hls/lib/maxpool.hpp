@@ -9,8 +9,7 @@
 // min_mask[cf] holds one bit per channel of word cf: 1 = take the minimum.
 #pragma once
 
-#include "common.hpp"
-#include "sliding_window.hpp"
+#include "ring.hpp"
 
 namespace hwgen {
 
@@ -29,13 +28,9 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     TI best[PE];
 #pragma HLS ARRAY_PARTITION variable=best complete
 
-    int have = window_last_row<IH, KH, SH, PT>(0);
-    for (int i = 0; i < (have + 1) * int(ROW); i++) {
-#pragma HLS PIPELINE II=1
-        ring[(i / ROW) % R][i % ROW] = in.read();
-    }
+    int have = ring_fill<IH, KH, SH, PT, ROW, R>(in, ring);
     for (unsigned oy = 0; oy < OH; oy++) {
-        int target = oy + 1 < OH ? window_last_row<IH, KH, SH, PT>(oy + 1) : int(IH) - 1;
+        int target = ring_target<IH, KH, SH, PT, OH>(oy);
         unsigned reads = unsigned(target - have) * ROW;
         unsigned iters = E > reads ? E : reads;
         unsigned ox = 0, cf = 0, ky = 0, kx = 0;
@@ -68,10 +63,7 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
                     }
                 }
             }
-            if (it < reads) {
-                ring[ry % R][rx] = in.read();
-                if (++rx == ROW) { rx = 0; ++ry; }
-            }
+            if (it < reads) ring_push<ROW, R>(in, ring, ry, rx);
         }
         have = target;
     }

@@ -11,16 +11,9 @@
 // overlap: a frame takes about max(IH*IW*C, OH*OW*KH*KW*C)/SIMD cycles plus the first rows.
 #pragma once
 
-#include "common.hpp"
+#include "ring.hpp"
 
 namespace hwgen {
-
-// Highest input row output row `oy` reads (clipped to the frame; -1: none yet).
-template <unsigned IH, unsigned KH, unsigned SH, unsigned PT>
-inline int window_last_row(int oy) {
-    int r = oy * int(SH) + int(KH) - 1 - int(PT);
-    return r < 0 ? -1 : (r > int(IH) - 1 ? int(IH) - 1 : r);
-}
 
 template <unsigned IH, unsigned IW, unsigned C, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
           unsigned PT, unsigned PL, unsigned OH, unsigned OW, unsigned SIMD, class TI, int PAD_CODE>
@@ -37,14 +30,9 @@ void sliding_window(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
     ap_uint<SIMD * B> pad = 0;
     for (unsigned s = 0; s < SIMD; s++) set_elem<B>(pad, s, ap_int<B + 1>(PAD_CODE));
 
-    int have = window_last_row<IH, KH, SH, PT>(0);  // rows 0..have are in the ring
-    for (int i = 0; i < (have + 1) * int(ROW); i++) {
-#pragma HLS PIPELINE II=1
-        ring[(i / ROW) % R][i % ROW] = in.read();
-    }
+    int have = ring_fill<IH, KH, SH, PT, ROW, R>(in, ring);  // rows 0..have are in the ring
     for (unsigned oy = 0; oy < OH; oy++) {
-        // rows to hold before the next output row; after the last one, drain the frame
-        int target = oy + 1 < OH ? window_last_row<IH, KH, SH, PT>(oy + 1) : int(IH) - 1;
+        int target = ring_target<IH, KH, SH, PT, OH>(oy);
         unsigned reads = unsigned(target - have) * ROW;
         unsigned iters = E > reads ? E : reads;
         unsigned ox = 0, ky = 0, kx = 0, cf = 0;  // next word out
@@ -64,10 +52,7 @@ void sliding_window(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
                     }
                 }
             }
-            if (it < reads) {
-                ring[ry % R][rx] = in.read();
-                if (++rx == ROW) { rx = 0; ++ry; }
-            }
+            if (it < reads) ring_push<ROW, R>(in, ring, ry, rx);
         }
         have = target;
     }
