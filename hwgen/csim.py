@@ -47,6 +47,7 @@ def find_cxx() -> str:
 def compile_csim(hls_dir: Path, sources: list[str], out: str = "csim",
                  flags: tuple[str, ...] = CXXFLAGS) -> float:
     """Compile ``sources`` (relative to ``hls_dir``) into ``hls_dir/out``; returns seconds."""
+    hls_dir = Path(hls_dir).resolve()  # g++ runs inside hls_dir: every path must be absolute
     cmd = [find_cxx(), *flags, "-I", str(hls_dir / "lib"), "-I", str(ap_types_dir()), *sources, "-o", out]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, cwd=hls_dir, capture_output=True, text=True)

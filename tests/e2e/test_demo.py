@@ -38,3 +38,14 @@ def test_build_generates_the_folding_it_reports(tmp_path, bnn_pynq):
     folded = [(v["PE"], v["SIMD"]) for k, v in cfg.items() if k != "Defaults"]
     assert [(int(pe), int(simd)) for _, _, simd, pe, _ in calls] == folded
     assert any(pe > 1 or simd > 1 for pe, simd in folded)
+
+
+def test_build_with_a_relative_output_directory(tmp_path, monkeypatch, bnn_pynq):
+    """Regression: `make demo` builds into build/demo, a relative path; g++ runs elsewhere."""
+    from hwgen.build import run_build
+
+    path, _ = bnn_pynq("TFC_1W1A")
+    monkeypatch.chdir(tmp_path)
+    run_build(str(path), board="pynq-z1", out_dir="build/rel", force=False, flow="default", verify_n=0,
+              csim_n=4, target_fps=None, budget=0.8, folding=None)
+    assert (tmp_path / "build" / "rel" / "hls" / "csim").is_file()
