@@ -54,7 +54,7 @@ def estimate_table(est: dict[str, Any]) -> Table:
     return t
 
 
-def _wide():
+def wide_console():
     """The CLI console, but at least 160 columns when output is not a terminal (pipes, logs)."""
     from rich.console import Console
 
@@ -79,7 +79,7 @@ def estimate_cmd(model: str, board: str, target_fps: float | None, budget: float
     from hwgen.cli import console
 
     est = estimate_model(model, board, target_fps, budget, folding, report_dir)
-    _wide().print(estimate_table(est))
+    wide_console().print(estimate_table(est))
     p = est["performance"]
     console.print(f"throughput {p['fps']:.0f} FPS (bottleneck {p['bottleneck']}, {p['max_cycles']} cycles); "
                   f"latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} us")
@@ -100,7 +100,7 @@ def boards_cmd() -> None:
         b = load_board(name)
         t.add_row(b.name, b.part, b.ps_family, f"{b.clock_mhz:g}", str(b.axi_port_bits),
                   *(f"{getattr(b, k):,}" for k in ("lut", "ff", "bram18", "uram", "dsp")))
-    _wide().print(t)
+    wide_console().print(t)
 
 
 @click.group("report")
@@ -121,5 +121,5 @@ def report_parse_cmd(out_dir: str) -> None:
         t.add_column(col, justify="left" if col in ("layer", "what") else "right")
     for row in comparison_rows(actual):
         t.add_row(*row)
-    _wide().print(t)
+    wide_console().print(t)
     console.print(f"wrote {write_actual(out_dir, actual)}")

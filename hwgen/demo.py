@@ -71,10 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     console.rule("5. report")
     import json
 
-    from hwgen.cli_estimate import estimate_table
+    from hwgen.cli_estimate import estimate_table, wide_console
 
     est = json.loads((project / "report" / "estimate.json").read_text())
-    console.print(estimate_table(est))
+    wide_console().print(estimate_table(est))
     perf = est["performance"]
     console.print(f"estimated {perf['fps']:,.0f} frames/s at {perf['clock_mhz']:g} MHz, latency "
                   f"{perf['latency_us']:.2f} us; bottleneck {perf['bottleneck']}")
