@@ -139,6 +139,15 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
         refp = ref[0].reshape(len(x), -1).argmax(1) if ref[0].ndim > 1 and ref[0].shape[-1] > 1 else ref[0].reshape(-1)
         console.print(f"accuracy: hardware simulator {100 * np.mean(pred == y):.2f}%, "
                       f"reference {100 * np.mean(refp == y):.2f}%")
+    inexact = state.stages["integer"].meta.get("inexact_scales", ())
+    if inexact:
+        console.print(
+            f"[yellow]note:[/] {len(inexact)} layer(s) ({', '.join(inexact[:3])}{', ...' if len(inexact) > 3 else ''}) "
+            "have quantizer scales that are not powers of two: execute_onnx sums their float values with "
+            "rounding, so a quantizer can step differently from the exact integers hwgen computes (and the "
+            "hardware will compute). Train with power-of-two scales (Brevitas "
+            "restrict_scaling_type=POWER_OF_TWO, or constant 1.0) for bit-exact agreement."
+        )
     ok = all(r.passed for r in rows)
     if not ok:
         raise HwgenError(f"{model}: verification failed (see the table above)")

@@ -43,12 +43,19 @@ def _scalar(a: np.ndarray, what: str, where: str) -> float:
     return float(a.reshape(-1)[0])
 
 
+def _power_of_two(v: float) -> bool:
+    """True if ``v`` is 2^k: products with small integers are then exact in float32."""
+    m, _ = np.frexp(np.float64(v))
+    return bool(m == 0.5)
+
+
 class _Streamliner:
     def __init__(self, g: Graph):
         self.g = g
         self.nodes: list[Node] = []
         self.tensors: dict[str, Tensor] = dict(g.tensors)
         self.q: dict[str, QInfo] = {}
+        self.inexact: list[str] = []  # layers whose float reference rounds (non power-of-two scales)
         self.done: set[str] = set()
         self.host: set[str] = set(g.inputs)  # float tensors computed on the host from the input
 
@@ -75,7 +82,7 @@ class _Streamliner:
             if node.name in self.done:
                 continue
             self.visit(node)
-        g = self.g.evolve(meta={**self.g.meta, "stage": "integer"})
+        g = self.g.evolve(meta={**self.g.meta, "stage": "integer", "inexact_scales": tuple(self.inexact)})
         return verify(g.with_nodes(self.nodes, self.tensors))
 
     # dispatch -----------------------------------------------------------------------------
@@ -205,6 +212,8 @@ class _Streamliner:
             w_rows = w_int.reshape(w_int.shape[0], -1)  # (OC, KH*KW*IC)
         C = w_rows.shape[0]
         s_w = np.broadcast_to(np.asarray(node.params["weight_scale"], np.float64), (C,))
+        if not (_power_of_two(s_x) and all(_power_of_two(v) for v in s_w)):
+            self.inexact.append(node.name)
         xlo, xhi = info.dtype.min, info.dtype.max
         lo = np.minimum(w_rows * xlo, w_rows * xhi).sum(1)
         hi = np.maximum(w_rows * xlo, w_rows * xhi).sum(1)

@@ -100,3 +100,14 @@ def test_fold_chain_flips_decreasing_channels_and_counts_levels():
             a = -v if f.flipped[c] else v
             got = f.out_base + f.out_step * int(np.sum(a >= f.thresholds[c]))
             assert got == expected
+
+
+def test_streamline_flags_layers_whose_reference_rounds(export_model):
+    """Power-of-two scales make the float reference exact; others are flagged for verify's note."""
+    from hwgen.flow import compile_model
+
+    path, _ = export_model("mlp", BUILDERS["mlp"])
+    assert compile_model(path).stages["integer"].meta["inexact_scales"] == ()
+    path, _ = export_model("cnn_logits", BUILDERS["cnn_logits"])  # XNOR-Net per-channel mean|W| scales
+    flagged = compile_model(path).stages["integer"].meta["inexact_scales"]
+    assert flagged and all("Conv" in name for name in flagged)
