@@ -102,7 +102,7 @@ class _Streamliner:
         if node.op == "Flatten":
             return self.int_flatten(node)
         if node.op in ("ArgMax", "TopK"):
-            return self.int_select(node, x)
+            return self.int_select(node)
         if node.op == "Pad":
             self.fail(node, "padding must feed a convolution directly")
         self.fail(node, "operator not supported between quantized layers")
@@ -234,8 +234,7 @@ class _Streamliner:
         lo_f = np.where(folded.flipped, -hi, lo)
         hi_f = np.where(folded.flipped, -lo, hi)
         acc_dtype = DataType.smallest(int(lo_f.min()), int(hi_f.max()))
-        self._emit_linear(node, x, acc, w_flipped, wdtype, acc_dtype, bound, pad_int, out_shape,
-                          flipped=folded.flipped)
+        self._emit_linear(node, x, acc, w_flipped, wdtype, acc_dtype, bound, pad_int, out_shape)
         # fold_chain already expressed the thresholds against the flipped accumulator
         self.emit_thresholds(acc, folded, pre, pool, post, qnode, out_shape)
 
@@ -281,7 +280,7 @@ class _Streamliner:
                             "codes; pad with a value on the quantization grid (usually 0)")
         return int(code)
 
-    def _emit_linear(self, node, x, acc, w, wdtype, acc_dtype, bound, pad_int, out_shape, flipped=None):
+    def _emit_linear(self, node, x, acc, w, wdtype, acc_dtype, bound, pad_int, out_shape):
         self.tensors[acc] = Tensor(acc, out_shape, acc_dtype)
         attrs = {"acc_bound": bound, "weight_dtype": str(wdtype), "acc_dtype": str(acc_dtype)}
         if node.op == "Conv":
@@ -325,7 +324,12 @@ class _Streamliner:
             v = select.outputs[0]
             self.tensors[v] = Tensor(v, self.tensors[v].shape, DataType.int(32))
 
-    def int_select(self, node: Node, x: str) -> None:
+    def int_select(self, node: Node) -> None:
+        """ArgMax/TopK directly on quantized codes: one positive scale for all classes keeps the order."""
+        info = self.q[node.inputs[0]]
+        where = f"node {node.name!r} ({node.op})"
+        _scalar(info.scale, "scale of the class scores", where)
+        _scalar(info.zeropt, "zero point of the class scores", where)
         self.nodes.append(node.with_attrs(host=False))
 
 
