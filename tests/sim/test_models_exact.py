@@ -88,3 +88,22 @@ def test_bnn_pynq_models_exact(bnn_pynq, name):
     path, m = bnn_pynq(name)
     x = rand_inputs(m.input_shape, N if name == "TFC_1W1A" else 1000, seed=11)
     assert_stages_equal(path, x, m)
+
+
+def test_topk_after_tensornorm_runs_in_hardware(bnn_pynq, tmp_path):
+    """FINN-style TopK appended to TFC: the scalar affine before it is increasing, so the class
+    selection becomes a LabelSelect on the integer accumulators, equal to execute_onnx."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    path, m = bnn_pynq("TFC_1W1A")
+    model = onnx.load(str(path))
+    g = model.graph
+    g.initializer.append(numpy_helper.from_array(np.array([3], np.int64), "k3"))
+    g.node.append(helper.make_node("TopK", [g.output[0].name, "k3"], ["vals", "idx"], name="top3", axis=-1))
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info("idx", TensorProto.INT64, [1, 3]))
+    p = tmp_path / "tfc_top3.onnx"
+    onnx.save(model, str(p))
+    st = assert_stages_equal(p, rand_inputs(m.input_shape, N, seed=21))
+    assert st.stages["hardware"].nodes[-1].op == "LabelSelect"
