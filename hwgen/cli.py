@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hwgen.errors import HwgenError
@@ -33,8 +34,8 @@ def graph_table(g, title: str) -> Table:
         ins = ", ".join(str(g.tensors[x].shape) for x in n.inputs)
         outs = ", ".join(str(g.tensors[x].shape) for x in n.outputs)
         dt = ", ".join(str(g.tensors[x].dtype) for x in n.outputs)
-        op = n.op + (" [host]" if n.attrs.get("host") else "")
-        t.add_row(str(i), n.name, op, ins, outs, dt, _fmt_attrs(n))
+        op = n.op + (" (host)" if n.attrs.get("host") else "")
+        t.add_row(str(i), escape(n.name), op, ins, outs, dt, escape(_fmt_attrs(n)))
     return t
 
 
@@ -70,10 +71,12 @@ def inspect(model: str, stage: str) -> None:
     """Print the graph after each compiler stage as a table."""
     from hwgen.flow import compile_model
 
+    from hwgen.cli_estimate import wide_console
+
     state = compile_model(model)
     for name, g in state.stages.items():
         if stage in ("all", name):
-            console.print(graph_table(g, f"{name} graph ({len(g.nodes)} nodes)"))
+            wide_console().print(graph_table(g, f"{name} graph ({len(g.nodes)} nodes; host = runs on the CPU)"))
 
 
 @main.command()
@@ -202,7 +205,7 @@ def run() -> None:
     try:
         main.main(standalone_mode=False)
     except HwgenError as e:
-        Console(stderr=True, highlight=False).print(f"[red]error:[/] {e}", soft_wrap=True)
+        Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         sys.exit(2)
     except click.exceptions.Abort:
         sys.exit(1)
