@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hwgen.errors import ConfigError
+from hwgen.resources import data_dir
 
-BOARDS_DIR = Path(__file__).resolve().parent.parent / "boards"
+BOARDS_DIR = data_dir("boards")
 RESOURCE_KINDS = ("lut", "ff", "bram18", "uram", "dsp")
 
 

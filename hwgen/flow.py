@@ -16,9 +16,9 @@ from typing import Any
 
 from hwgen.errors import ConfigError, HwgenError
 from hwgen.ir import Graph, verify
+from hwgen.resources import data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-FLOWS_DIR = ROOT / "flows"
+FLOWS_DIR = data_dir("flows")
 
 
 @dataclass(frozen=True)

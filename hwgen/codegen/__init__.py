@@ -14,10 +14,10 @@ from pathlib import Path
 import jinja2
 
 from hwgen.codegen.design import Design, build_design
+from hwgen.resources import data_dir
 from hwgen.ir import Graph
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = data_dir("templates")
 LIB_DIR = TEMPLATES / "hls" / "lib"
 
 _ENV: jinja2.Environment | None = None

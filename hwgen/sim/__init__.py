@@ -1,0 +1,1 @@
+"""The bit-accurate simulator: executor, kernels, packed-bit popcount."""
