@@ -16,6 +16,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,6 +120,22 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
     out = np.zeros((r, words * 8), np.uint8)
     out[:, : packed.shape[1]] = packed
     return out.view(np.uint64)
+
+
+_PACKED_CONSTANTS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def pack_constant(bits: np.ndarray) -> np.ndarray:
+    """``pack_rows`` of a read-only parameter array, computed once per array (weights do not
+    change between batches; graph params are frozen arrays)."""
+    if bits.flags.writeable:
+        return pack_rows(bits)
+    hit = _PACKED_CONSTANTS.get(id(bits))
+    if hit is not None and hit[0]() is bits:
+        return hit[1]
+    packed = pack_rows(bits)
+    _PACKED_CONSTANTS[id(bits)] = (weakref.ref(bits), packed)
+    return packed
 
 
 def xor_popcount(xp: np.ndarray, wp: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from hwgen.datatypes import DataType
 from hwgen.sim.kernels import int_matmul, multithreshold
-from hwgen.sim.popcount import pack_rows, xnor_dot, xnor_dot_packed, xnor_threshold_packed
+from hwgen.sim.popcount import pack_constant, pack_rows, xnor_dot, xnor_dot_packed, xnor_threshold_packed
 from hwgen.units.base import Unit
 
 
@@ -68,7 +68,7 @@ class MVAU(Unit):
 
     def simulate_packed(self, xp: np.ndarray) -> np.ndarray:
         """xnor mode on input rows packed by ``pack_rows`` (R, words): (R, mh) outputs."""
-        wp = pack_rows(self.weights)
+        wp = pack_constant(self.weights)
         if self.noact:
             return xnor_dot_packed(xp, wp, self.mw)
         count = xnor_threshold_packed(xp, wp, self.mw, self.thresholds)
