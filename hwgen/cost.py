@@ -157,16 +157,19 @@ def sliding_window_resources(u: Any, board: Board) -> dict[str, int]:
     """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
     has the same shape, and FINN's MVAU estimate leaves it out).
 
-    Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD words of SIMD*bits (our HLS). LUT:
-    FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for address/control, plus
-    an output multiplexer over the ring rows (own) and LUTRAM when shallow.
+    Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD_IN words of SIMD_IN*bits (our HLS);
+    a wide SIMD (whole pixels per word) reads SIMD/SIMD_IN words per cycle, so the ring is split
+    into that many banks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300
+    for address/control, plus an output multiplexer over the ring rows (own) and LUTRAM when shallow.
     """
     rows = u.kernel[0] + u.stride[0]
-    depth = u.ifm_dim[1] * (u.channels // u.simd)
-    width = u.simd * bits(u.idt)
-    buf = memory(depth, width, rows)
-    mux = width * math.ceil(rows / 4)
-    return add({"lut": 300 + mux, "ff": 2 * width + 120}, buf)
+    banks = u.simd // u.in_simd
+    depth = u.ifm_dim[1] * (u.channels // u.in_simd)
+    width = u.in_simd * bits(u.idt)
+    buf = memory(math.ceil(depth / banks), width, rows * banks)
+    out_w = u.simd * bits(u.idt)
+    mux = out_w * math.ceil(rows / 4)
+    return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
 
 
 def maxpool_resources(u: Any, board: Board) -> dict[str, int]:
@@ -204,8 +207,7 @@ def stream_widths(u: Any) -> tuple[int, int]:
     if name == "MVAU":
         return u.simd * bits(u.idt), u.pe * bits(u.odt)
     if name == "SlidingWindow":
-        w = u.simd * bits(u.idt)
-        return w, w
+        return u.in_simd * bits(u.idt), u.simd * bits(u.idt)
     if name == "StreamingMaxPool":
         w = u.pe * bits(u.idt)
         return w, w

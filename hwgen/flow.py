@@ -98,7 +98,7 @@ def run_flow(steps: list[str], state: FlowState, until: str | None = None) -> Fl
         try:
             state = fn(state)
         except HwgenError as e:
-            if state.model.name in str(e):
+            if state.model.name in str(e) or state.model.name.split(".")[0] in str(e):
                 raise
             raise type(e)(f"{state.model.name}: {e}") from None  # every message names the file
         if name == until:

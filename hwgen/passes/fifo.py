@@ -28,11 +28,12 @@ def idle_cycles(u) -> int:
         sf, nf = u.mw // u.simd, u.mh // u.pe
         return (nf - 1) * sf  # the vector is read during the first row fold only
     if kind in ("SlidingWindow", "StreamingMaxPool"):
-        words = u.channels // (u.simd if kind == "SlidingWindow" else u.pe)
+        words = u.channels // (u.in_simd if kind == "SlidingWindow" else u.pe)
         (ih, iw), (oh, ow) = u.ifm_dim, u.ofm_dim
         kh, kw = u.kernel
         sh, pt = u.stride[0], u.pads[0]
-        steps = ow * kh * kw * words
+        per_window = kh * kw * u.channels // (u.simd if kind == "SlidingWindow" else u.pe)
+        steps = ow * per_window
         idle = 0
         for oy in range(oh - 1):
             reads = (ring_last_row(oy + 1, ih, kh, sh, pt) - ring_last_row(oy, ih, kh, sh, pt)) * iw * words

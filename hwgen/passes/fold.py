@@ -27,7 +27,8 @@ from hwgen.boards import Board
 from hwgen.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
 from hwgen.errors import ConfigError
 from hwgen.flow import FlowState, step
-from hwgen.passes.fifo import depth_for, fifo_depth
+from hwgen.passes.fifo import depth_for, fifo_depth, size_fifos
+from hwgen.units.sliding_window import SlidingWindow
 from hwgen.ir import Graph, Node
 from hwgen.units import unit_of
 
@@ -102,12 +103,15 @@ def legal_choices(g: Graph, n: Node) -> list[dict[str, int]]:
     a = n.attrs
     if n.op == "MVAU":
         swu = sliding_window_of(g, n)
-        simds = [s for s in divisors(a["mw"]) if swu is None or swu.attrs["channels"] % s == 0]
+        simds = [s for s in divisors(a["mw"])
+                 if swu is None or SlidingWindow.legal_simd(s, swu.attrs["channels"], tuple(swu.attrs["kernel"]))]
         out = [{"pe": p, "simd": s} for p in divisors(a["mh"]) for s in simds]
     elif n.op == "SlidingWindow":
         if fed_mvau(g, n) is not None:
             return []
-        out = [{"simd": s} for s in divisors(a["channels"])]
+        k = tuple(a["kernel"])
+        window = k[0] * k[1] * a["channels"]
+        out = [{"simd": s} for s in divisors(window) if SlidingWindow.legal_simd(s, a["channels"], k)]
     elif n.op in ("StreamingMaxPool", "Thresholding"):
         out = [{"pe": p} for p in divisors(a["channels"])]
     elif n.op == "LabelSelect":
@@ -289,7 +293,7 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
                                  tuple(limit))
             sol = (dma, picks) if picks is not None else sol
         folded = apply_options(g, sol[1])
-        tot = estimate(folded, board)["totals"]
+        tot = estimate(size_fifos(folded), board)["totals"]  # the FIFOs the fifo pass will size
         over = [tot[k] - budget * cap[k] for k in BUDGETED]
         if all(o <= 0 for o in over):
             return folded
@@ -317,7 +321,7 @@ def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Gra
         )
     picks = [next(o for o in gr.options if o.cycles <= t) for gr in groups]  # options sorted by cost
     folded = apply_options(g, picks)
-    tot = estimate(folded, board)["totals"]
+    tot = estimate(size_fifos(folded), board)["totals"]
     cap = board.capacity()
     bad = [k for k in BUDGETED if tot[k] > budget * cap[k]]
     if bad:
@@ -410,6 +414,8 @@ def _check_legal(g: Graph, n: Node, u: Any, src: str) -> None:
               "LabelSelect": (("pe", "labels"),)}[n.op]
     for knob, dim in limits:
         v, d = getattr(u, knob), getattr(u, dim)
+        if n.op == "SlidingWindow" and SlidingWindow.legal_simd(v, u.channels, u.kernel):
+            continue
         if d % v:
             legal = ", ".join(map(str, divisors(d)))
             raise FoldingError(f"{src}: {n.name!r} ({n.op}) {knob.upper()}={v} does not divide "

@@ -1,7 +1,10 @@
 """SlidingWindow: im2col on a stream (k x k windows, stride, padding) for a following MVAU.
 
 Emits, per output pixel, the window's ``kh*kw*c`` elements in (kh, kw, c) order, ``simd``
-channels at a time; padding inserts ``pad_value`` (the hardware code: bit 0/1 for +-1).
+elements per word; padding inserts ``pad_value`` (the hardware code: bit 0/1 for +-1).
+``simd`` divides C (a word holds part of one pixel), or is m*C with m | KW (m neighbouring pixels
+of a window row), or KW*C*j with j | KH (j whole window rows): the wide forms let a layer with
+few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 """
 
 from __future__ import annotations
@@ -35,6 +38,24 @@ class SlidingWindow(Unit):
             out_size(self.ifm_dim[1], self.kernel[1], self.stride[1], l, r),
         )
 
+    @staticmethod
+    def legal_simd(simd: int, channels: int, kernel: tuple[int, int]) -> bool:
+        """The SIMD values the HLS sliding window can emit (see the module docstring)."""
+        kh, kw = kernel
+        if simd <= 0:
+            return False
+        if channels % simd == 0:
+            return True
+        if simd % channels == 0 and kw % (simd // channels) == 0:
+            return True
+        row = kw * channels
+        return simd % row == 0 and kh % (simd // row) == 0
+
+    @property
+    def in_simd(self) -> int:
+        """Elements per input word: SIMD when it divides C, else whole pixels (C)."""
+        return self.simd if self.channels % self.simd == 0 else self.channels
+
     def simulate(self, x: np.ndarray) -> np.ndarray:
         return im2col(x, self.kernel, self.stride, self.pads, x.dtype.type(self.pad_value))
 
@@ -57,23 +78,26 @@ class SlidingWindow(Unit):
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
-        cf = self.channels // self.simd
-        return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * kh * kw * cf)
+        words_in = self.channels // self.in_simd
+        words_out = kh * kw * self.channels // self.simd
+        return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
         from hwgen.codegen.pack import hls_type, require
 
-        require(self.channels % self.simd == 0, self, f"SIMD={self.simd} does not divide C={self.channels}")
+        require(self.legal_simd(self.simd, self.channels, self.kernel), self,
+                f"SIMD={self.simd} is neither a divisor of C={self.channels} nor a whole number of pixels "
+                f"(m*C, m | KW={self.kernel[1]}) or window rows")
         (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
         (kh, kw), (sh, sw) = self.kernel, self.stride
         t, l, _, _ = self.pads
         return {
             "func": "sliding_window",
-            "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.simd, hls_type(self.idt),
-                      int(self.pad_value)],
+            "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.simd, self.in_simd,
+                      hls_type(self.idt), int(self.pad_value)],
             "args": [], "params": [],
-            "in_dt": self.idt, "in_epw": self.simd, "in_total": ih * iw * self.channels,
+            "in_dt": self.idt, "in_epw": self.in_simd, "in_total": ih * iw * self.channels,
             "out_dt": self.idt, "out_epw": self.simd, "out_total": oh * ow * kh * kw * self.channels,
             "summary": f"SlidingWindow {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pads={tuple(self.pads)} "
                        f"simd={self.simd}",

@@ -77,7 +77,9 @@ def _unit_graphs():
             ((6, 4), 6, (2, 3), (1, 2), (0, 1, 1, 0), 0, 3, "int8"),
             ((4, 4), 8, (3, 3), (1, 1), (1, 1, 1, 1), -3, 8, "int4"),
             ((7, 6), 2, (2, 2), (3, 3), (0, 0, 0, 0), 0, 2, "binary"),  # unused last rows: drained
-            ((5, 5), 3, (1, 1), (2, 2), (0, 0, 0, 0), 0, 3, "int8")]  # stride > kernel
+            ((5, 5), 3, (1, 1), (2, 2), (0, 0, 0, 0), 0, 3, "int8"),  # stride > kernel
+            ((5, 5), 3, (3, 3), (1, 1), (1, 1, 1, 1), 0, 9, "int8"),  # a window row per word
+            ((6, 6), 2, (2, 3), (2, 1), (0, 1, 0, 1), 1, 12, "binary")]  # a whole window per word
     for dim, c, k, s, pads, pv, simd, dt in swus:
         u = SlidingWindow(name=f"/swu/{dim[0]}x{dim[1]}x{c}_k{k[0]}{k[1]}_simd{simd}", ifm_dim=dim, channels=c,
                           kernel=k, stride=s, pads=pads, pad_value=pv, simd=simd, idt=dt)
