@@ -27,11 +27,22 @@ def commit_out_dir(tmp: Path, out: Path) -> None:
     tmp.rename(out)
 
 
+def _jsonable(v):
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
+        return v.item()
+    return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+
+
 def graph_summary(g) -> list[dict]:
+    """Nodes with their tensors (name, shape, dtype), attributes and parameter shapes, as JSON."""
     rows = []
     for n in g.nodes:
         rows.append({
             "name": n.name, "op": n.op, "host": bool(n.attrs.get("host")),
+            "attrs": {k: _jsonable(v) for k, v in n.attrs.items() if k != "host"},
+            "params": {k: list(v.shape) for k, v in n.params.items()},
             "inputs": [[t, list(g.tensors[t].shape), str(g.tensors[t].dtype)] for t in n.inputs],
             "outputs": [[t, list(g.tensors[t].shape), str(g.tensors[t].dtype)] for t in n.outputs],
         })
@@ -60,6 +71,11 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
         report = tmp / "report"
         report.mkdir(exist_ok=True)
         (report / "graph.json").write_text(json.dumps(graph_summary(state.graph), indent=1))
+        if options.get("save_intermediate"):
+            stages = report / "stages"
+            stages.mkdir()
+            for i, (name, g) in enumerate(state.stages.items()):
+                (stages / f"{i}_{name}.json").write_text(json.dumps(graph_summary(g), indent=1))
         if verify_n:
             from hwgen.cli import run_verify
 

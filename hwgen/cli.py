@@ -169,13 +169,16 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
 @click.option("--target-fps", type=float, default=None, help="Cheapest folding reaching this throughput.")
 @click.option("--budget", type=float, default=0.8, show_default=True, help="Fraction of the board's LUT/BRAM/DSP the design may use.")
 @click.option("--folding", "folding_path", type=click.Path(dir_okay=False), default=None, help="Folding config JSON (FINN format).")
+@click.option("--save-intermediate", is_flag=True, help="Also write every stage's graph to report/stages/.")
 def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int,
-          csim_n: int, target_fps: float | None, budget: float, folding_path: str | None) -> None:
+          csim_n: int, target_fps: float | None, budget: float, folding_path: str | None,
+          save_intermediate: bool) -> None:
     """Compile MODEL for BOARD into a verified project directory."""
     from hwgen.build import run_build
 
     run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
-              csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path)
+              csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path,
+              save_intermediate=save_intermediate)
 
 
 def _register_optional() -> None:

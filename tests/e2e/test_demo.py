@@ -49,3 +49,17 @@ def test_build_with_a_relative_output_directory(tmp_path, monkeypatch, bnn_pynq)
     run_build(str(path), board="pynq-z1", out_dir="build/rel", force=False, flow="default", verify_n=0,
               csim_n=4, target_fps=None, budget=0.8, folding=None)
     assert (tmp_path / "build" / "rel" / "hls" / "csim").is_file()
+
+
+def test_save_intermediate_writes_every_stage(tmp_path, bnn_pynq):
+    from hwgen.build import run_build
+
+    path, _ = bnn_pynq("TFC_1W1A")
+    out = tmp_path / "inter"
+    run_build(str(path), board="pynq-z1", out_dir=str(out), force=False, flow="default", verify_n=0,
+              csim_n=0, target_fps=None, budget=0.8, folding=None, save_intermediate=True)
+    files = sorted(p.name for p in (out / "report" / "stages").iterdir())
+    assert files == ["0_float.json", "1_integer.json", "2_hardware.json", "3_folded.json", "4_fifo.json"]
+    fifo = json.loads((out / "report" / "stages" / "4_fifo.json").read_text())
+    mvau = [n for n in fifo if n["op"] == "MVAU"]
+    assert mvau and all(n["attrs"]["fifo_depth"] >= 2 and "weights" in n["params"] for n in mvau)
