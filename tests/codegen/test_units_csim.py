@@ -63,6 +63,11 @@ def _mvau_cases():
                  binary_weights=False, idt=idt, wdt=wdt, acc_dt="int16", odt="uint2" if act else "int16",
                  weights=w, thresholds=_thresholds(mh, 3, -40, 40) if act else None)
         cases.append((u, idt, u.odt))
+    # streams wider than ap_int's default 1024 bits (AP_INT_MAX_W): 600 x 2-bit input words
+    w = RNG.integers(-2, 2, (4, 600))
+    u = MVAU(name="/wide/int2x600", mw=600, mh=4, pe=2, simd=600, mode="int", binary_weights=False,
+             idt="int2", wdt="int2", acc_dt="int12", odt="int12", weights=w)
+    cases.append((u, "int2", "int12"))
     return cases
 
 

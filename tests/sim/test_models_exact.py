@@ -86,8 +86,17 @@ def test_dynamo_export_path(export_model):
 @pytest.mark.parametrize("name", ["TFC_1W1A", "CNV_1W1A"])
 def test_bnn_pynq_models_exact(bnn_pynq, name):
     path, m = bnn_pynq(name)
-    x = rand_inputs(m.input_shape, N if name == "TFC_1W1A" else 1000, seed=11)
+    x = rand_inputs(m.input_shape, N, seed=11)
     assert_stages_equal(path, x, m)
+
+
+@pytest.mark.parametrize("name", ["CNV_2W2A", "LFC_1W2A"])
+def test_multibit_bnn_pynq_models_exact(bnn_pynq, name):
+    """2-bit activations (and 2-bit weights on CNV): the integer x integer MVAU mode."""
+    path, m = bnn_pynq(name)
+    st = assert_stages_equal(path, rand_inputs(m.input_shape, 300, seed=12), m)
+    modes = {(n.attrs["mode"], n.attrs["idt"], n.attrs["wdt"]) for n in st.stages["hardware"].nodes if n.op == "MVAU"}
+    assert ("int", "int2", "int2" if name == "CNV_2W2A" else "binary") in modes
 
 
 def test_topk_after_tensornorm_runs_in_hardware(bnn_pynq, tmp_path):

@@ -6,6 +6,12 @@
 // tensor, so a stream is just the flattened tensor cut into N-element words.
 #pragma once
 
+// Streams between units may be up to 4096 bits wide (hwgen.cost.MAX_STREAM_BITS); ap_int's
+// default limit is 1024. Defined before ap_int.h is first included.
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096
+#endif
+
 #include <stdint.h>
 #include "ap_int.h"
 #include "hls_stream.h"
