@@ -88,7 +88,10 @@ def _library():
     key = hashlib.sha256((_KERNEL + cc + _cpu_key()).encode()).hexdigest()[:16]
     lib = _cache_dir() / f"xnor_kernels_{key}.so"
     if not lib.exists():
-        lib.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            lib.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # an unwritable cache: use the numpy path
+            return None
         with tempfile.TemporaryDirectory() as d:
             src = Path(d) / "k.c"
             src.write_text(_KERNEL)
@@ -100,7 +103,10 @@ def _library():
                     break
             else:
                 return None
-            os.replace(tmp, lib)  # atomic: concurrent test workers may race here
+            try:
+                os.replace(tmp, lib)  # atomic: concurrent test workers may race here
+            except OSError:
+                return None
     try:
         dll = ctypes.CDLL(str(lib))
     except OSError:
