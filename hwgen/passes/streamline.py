@@ -33,6 +33,14 @@ class QInfo:
     zeropt: np.ndarray  # () or (C,)
 
 
+def quantizer_info(q: Node) -> QInfo:
+    """Datatype, scale and zero point of the integer codes a Quant/BipolarQuant node produces."""
+    if q.op == "BipolarQuant":
+        return QInfo(BIPOLAR, q.params["scale"], np.zeros((), np.float32))
+    a = q.attrs
+    return QInfo(quant_dtype(a["bits"], a["signed"], a["narrow"]), q.params["scale"], q.params["zeropt"])
+
+
 def _scalar(a: np.ndarray, what: str, where: str) -> float:
     a = np.asarray(a)
     if a.size != 1 and not np.all(a == a.reshape(-1)[0]):
@@ -123,15 +131,12 @@ class _Streamliner:
         out = node.outputs[0]
         if node.op == "BipolarQuant":
             attrs = {"bipolar": True, "bits": 1, "signed": True, "narrow": False, "rounding_mode": "ROUND"}
-            dtype, zp = BIPOLAR, np.zeros((), np.float32)
         else:
             attrs = {"bipolar": False, **node.attrs}
-            dtype = quant_dtype(node.attrs["bits"], node.attrs["signed"], node.attrs["narrow"])
-            zp = node.params["zeropt"]
         self.nodes.append(Node("QuantInt", node.name, node.inputs, node.outputs,
                                {**attrs, "host": True}, dict(node.params)))
-        self.tensors[out] = Tensor(out, self.tensors[out].shape, dtype)
-        self.q[out] = QInfo(dtype, node.params["scale"], zp)
+        self.q[out] = info = quantizer_info(node)
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, info.dtype)
 
     # layout ops on integer tensors ------------------------------------------------------------
     def int_flatten(self, node: Node) -> None:
@@ -241,11 +246,8 @@ class _Streamliner:
     def emit_thresholds(self, acc, folded, pre, pool, post, qnode, shape):
         """MultiThreshold (and the pool moved after it) replacing a folded chain."""
         out = qnode.outputs[0]
-        if qnode.op == "BipolarQuant":
-            dtype, zp = BIPOLAR, np.zeros((), np.float32)
-        else:
-            a = qnode.attrs
-            dtype, zp = quant_dtype(a["bits"], a["signed"], a["narrow"]), qnode.params["zeropt"]
+        info = quantizer_info(qnode)
+        dtype = info.dtype
         th = folded.thresholds
         th_dtype = DataType.smallest(int(th.min()), int(th.max()))
         thr_out = out if pool is None else f"{out}_prepool"
@@ -263,7 +265,7 @@ class _Streamliner:
             self.tensors[out] = Tensor(out, self.tensors[pool.outputs[0]].shape, dtype)
         for n in pre + (post or []) + ([pool] if pool else []) + [qnode]:
             self.done.add(n.name)
-        self.q[out] = QInfo(dtype, qnode.params["scale"], zp)
+        self.q[out] = info
 
     def _pad_code(self, node: Node, info: QInfo, s_x: float, zp_x: float) -> int:
         if not any(node.attrs["pads"]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from hwgen.ir import Graph, Node
@@ -62,8 +64,18 @@ def simulate(graph: Graph, x: np.ndarray, batch: int = 256) -> list[np.ndarray]:
     return [np.concatenate([c[t] for c in chunks]) for t in graph.outputs]
 
 
+_FUSABLE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _fusable_windows(graph: Graph) -> dict[str, Node]:
-    """MVAU name -> the SlidingWindow node feeding only it, for binary windows that can be packed."""
+    """MVAU name -> the SlidingWindow node feeding only it, for binary windows that can be packed
+    (computed once per graph: simulate() calls execute() once per batch chunk)."""
+    if graph not in _FUSABLE:
+        _FUSABLE[graph] = _find_fusable_windows(graph)
+    return _FUSABLE[graph]
+
+
+def _find_fusable_windows(graph: Graph) -> dict[str, Node]:
     from hwgen.units import unit_of
 
     pairs = {}
