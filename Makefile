@@ -28,7 +28,7 @@ test-fast: venv
 	$(PY) -m pytest -q -x -n 2 -m "not slow" tests
 
 demo: venv
-	$(PY) -m hwgen.demo --out $(DEMO)
+	$(PY) -m hwgen.app.demo --out $(DEMO)
 
 bench: venv
 	$(PY) bench/sim_throughput.py

@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "codeg
 
 from codegen_helpers import export_bnn_pynq, fold  # noqa: E402
 
-from hwgen.boards import load_board  # noqa: E402
-from hwgen.codegen import generate  # noqa: E402
-from hwgen.csim import csim_graph  # noqa: E402
-from hwgen.flow import compile_model  # noqa: E402
+from hwgen.backends.hls.codegen import generate  # noqa: E402
+from hwgen.backends.hls.csim import csim_graph  # noqa: E402
+from hwgen.core.boards import load_board  # noqa: E402
+from hwgen.core.flow import compile_model  # noqa: E402
 
 BNN_PYNQ = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)]
 

@@ -16,11 +16,11 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from hwgen.boards import load_board  # noqa: E402
-from hwgen.cost import XNOR_LANE_LUTS  # noqa: E402
-from hwgen.estimate import estimate  # noqa: E402
-from hwgen.flow import compile_model  # noqa: E402
-from hwgen.passes.fold import fold_max_throughput  # noqa: E402
+from hwgen.analysis.estimate import estimate  # noqa: E402
+from hwgen.core.boards import load_board  # noqa: E402
+from hwgen.core.flow import compile_model  # noqa: E402
+from hwgen.fold.optimizer import fold_max_throughput  # noqa: E402
+from hwgen.units.cost import XNOR_LANE_LUTS  # noqa: E402
 from hwgen.zoo.bnn_pynq import FOLDING, apply_folding, export_bnn_pynq  # noqa: E402
 
 BNN_PYNQ_CNV = FOLDING["CNV_1W1A"]

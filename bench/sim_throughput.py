@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from hwgen.flow import compile_model
-from hwgen.reference import Reference
+from hwgen.core.flow import compile_model
+from hwgen.frontend.reference import Reference
 from hwgen.sim.executor import simulate
 from hwgen.zoo.bnn_pynq import build, export_bnn_pynq
 

@@ -1,3 +1,3 @@
-from hwgen.cli import run
+from hwgen.app.cli import run
 
 run()

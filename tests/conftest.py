@@ -47,7 +47,7 @@ def bnn_pynq(export_model):
 @pytest.fixture(scope="session")
 def tfc_hw(bnn_pynq):
     """Hardware graph of TFC_1W1A (random BatchNorm), shared by codegen and board tests."""
-    from hwgen.flow import compile_model
+    from hwgen.core.flow import compile_model
 
     return compile_model(bnn_pynq("TFC_1W1A")[0]).stages["hardware"]
 
@@ -55,6 +55,6 @@ def tfc_hw(bnn_pynq):
 @pytest.fixture(scope="session")
 def cnv_hw(bnn_pynq):
     """Hardware graph of CNV_1W1A (random BatchNorm), shared by codegen and board tests."""
-    from hwgen.flow import compile_model
+    from hwgen.core.flow import compile_model
 
     return compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"]

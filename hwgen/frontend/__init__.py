@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hwgen.core.errors import FrontendError
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, IRError, verify
 from hwgen.frontend.convert import SUPPORTED_OPS, convert
 from hwgen.frontend.onnx_reader import read_model
-from hwgen.errors import FrontendError
-from hwgen.ir import Graph, IRError, verify
 
 
 def load(path: str | Path) -> Graph:
@@ -20,3 +21,8 @@ def load(path: str | Path) -> Graph:
 
 
 __all__ = ["SUPPORTED_OPS", "load", "read_model"]
+
+
+@step("load")
+def _load_step(state: FlowState) -> FlowState:
+    return state.with_stage("float", load(state.model))

@@ -15,10 +15,10 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from hwgen.datatypes import FLOAT32, DataType
-from hwgen.errors import FrontendError, UnsupportedOpError
-from hwgen.ir import Graph, Node, Tensor
-from hwgen.quant import bipolar_int, dequant, quant_int
+from hwgen.core.datatypes import FLOAT32, DataType
+from hwgen.core.errors import FrontendError, UnsupportedOpError
+from hwgen.core.ir import Graph, Node, Tensor
+from hwgen.frontend.quant import bipolar_int, dequant, quant_int
 
 ELEMENTWISE_BINARY = ("Mul", "Add", "Sub", "Div")
 PASS_THROUGH = ("Identity", "Dropout")

@@ -8,7 +8,7 @@ from pathlib import Path
 import onnx
 from google.protobuf.message import DecodeError
 
-from hwgen.errors import FrontendError
+from hwgen.core.errors import FrontendError
 
 
 def read_model(path: str | os.PathLike):

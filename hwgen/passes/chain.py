@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwgen.errors import StreamlineError
-from hwgen.ir import Node
-from hwgen.quant import bipolar_int, quant_int, quant_levels
+from hwgen.core.errors import StreamlineError
+from hwgen.core.ir import Node
+from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels
 from hwgen.sim.kernels import KERNELS
 
 CHAIN_OPS = ("Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu", "Clip", "Identity")

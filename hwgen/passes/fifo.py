@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 
-from hwgen.flow import FlowState, step
-from hwgen.ir import Graph, Node
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, Node
 from hwgen.units import UNITS, unit_of
 from hwgen.units.sliding_window import ring_last_row
 

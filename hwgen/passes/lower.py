@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hwgen.datatypes import BINARY, BIPOLAR, DataType
-from hwgen.errors import LoweringError
-from hwgen.ir import Graph, Node, Tensor, verify
+from hwgen.core.datatypes import BINARY, BIPOLAR, DataType
+from hwgen.core.errors import LoweringError
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, Node, Tensor, verify
 from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
 
 
@@ -172,3 +173,8 @@ class _Lowerer:
 def lower(graph: Graph) -> Graph:
     """The hardware-unit graph of an integer ``graph`` (see module docstring)."""
     return _Lowerer(graph).run()
+
+
+@step("lower")
+def _lower_step(state: FlowState) -> FlowState:
+    return state.with_stage("hardware", lower(state.graph))

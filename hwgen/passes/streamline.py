@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwgen.datatypes import BIPOLAR, DataType
-from hwgen.errors import StreamlineError
-from hwgen.ir import Graph, Node, Tensor, verify
+from hwgen.core.datatypes import BIPOLAR, DataType
+from hwgen.core.errors import StreamlineError
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, Node, Tensor, verify
+from hwgen.frontend.quant import quant_dtype
 from hwgen.passes.chain import CHAIN_OPS, Source, fold_chain, increasing_same_function
-from hwgen.quant import quant_dtype
 
 HOST_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "Pad")
 QUANTIZERS = ("Quant", "BipolarQuant")
@@ -391,3 +392,8 @@ def absorb_flatten_order(g: Graph) -> Graph:
             g = g.replace_node(g.node(n.name), [n.with_attrs(channels_first=False)])
             return absorb_flatten_order(g)
     return g
+
+
+@step("streamline")
+def _streamline_step(state: FlowState) -> FlowState:
+    return state.with_stage("integer", streamline(state.graph))

@@ -6,7 +6,7 @@ import weakref
 
 import numpy as np
 
-from hwgen.ir import Graph, Node
+from hwgen.core.ir import Graph, Node
 from hwgen.sim.kernels import KERNELS
 
 

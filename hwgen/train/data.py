@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 SPLIT_SEED = 0  # the train/test split never depends on the training seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 
 
 @dataclass(frozen=True)

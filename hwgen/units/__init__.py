@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hwgen.ir import Node
+from hwgen.core.ir import Node
 from hwgen.units.base import Unit
 from hwgen.units.label_select import LabelSelect
 from hwgen.units.mvau import MVAU

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from hwgen.ir import Node
+from hwgen.core.ir import Node
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -30,7 +30,7 @@ class LabelSelect(Unit):
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
-        from hwgen.codegen.pack import hls_type, require
+        from hwgen.units.hls_pack import hls_type, require
 
         require(self.labels % self.pe == 0, self, f"PE={self.pe} does not divide labels={self.labels}")
         require(1 <= self.k <= self.labels, self, f"k={self.k} outside 1..{self.labels}")
@@ -44,7 +44,7 @@ class LabelSelect(Unit):
         }
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.label_select_resources."""
-        from hwgen.cost import label_select_resources
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.label_select_resources."""
+        from hwgen.units.cost import label_select_resources
 
         return label_select_resources(self, board)

@@ -14,9 +14,15 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.datatypes import DataType
-from hwgen.sim.kernels import int_matmul, multithreshold
-from hwgen.sim.popcount import pack_constant, pack_rows, xnor_dot, xnor_dot_packed, xnor_threshold_packed
+from hwgen.core.datatypes import DataType
+from hwgen.kernels.intops import int_matmul, multithreshold
+from hwgen.kernels.popcount import (
+    pack_constant,
+    pack_rows,
+    xnor_dot,
+    xnor_dot_packed,
+    xnor_threshold_packed,
+)
 from hwgen.units.base import Unit
 
 
@@ -100,7 +106,7 @@ class MVAU(Unit):
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen): call, packed params, widths."""
-        from hwgen.codegen.pack import cname, hls_type, int_array, require, word_array
+        from hwgen.units.hls_pack import cname, hls_type, int_array, require, word_array
 
         require(self.mw % self.simd == 0, self, f"SIMD={self.simd} does not divide MW={self.mw}")
         require(self.mh % self.pe == 0, self, f"PE={self.pe} does not divide MH={self.mh}")
@@ -143,7 +149,7 @@ class MVAU(Unit):
         }
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.mvau_resources."""
-        from hwgen.cost import mvau_resources
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.mvau_resources."""
+        from hwgen.units.cost import mvau_resources
 
         return mvau_resources(self, board)

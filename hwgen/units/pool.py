@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.sim.windows import out_size, pool
-from hwgen.units.sliding_window import ring_cycles
+from hwgen.kernels.windows import out_size, pool
 from hwgen.units.base import Unit
+from hwgen.units.sliding_window import ring_cycles
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +53,7 @@ class StreamingMaxPool(Unit):
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
-        from hwgen.codegen.pack import cname, hls_type, require, word_array
+        from hwgen.units.hls_pack import cname, hls_type, require, word_array
 
         require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")
         (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
@@ -74,7 +74,7 @@ class StreamingMaxPool(Unit):
         }
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.maxpool_resources."""
-        from hwgen.cost import maxpool_resources
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.maxpool_resources."""
+        from hwgen.units.cost import maxpool_resources
 
         return maxpool_resources(self, board)

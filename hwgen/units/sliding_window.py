@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.sim.windows import im2col, out_size, pad_nhwc, windows
+from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
 from hwgen.units.base import Unit
 
 
@@ -84,7 +84,7 @@ class SlidingWindow(Unit):
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
-        from hwgen.codegen.pack import hls_type, require
+        from hwgen.units.hls_pack import hls_type, require
 
         require(self.legal_simd(self.simd, self.channels, self.kernel), self,
                 f"SIMD={self.simd} is neither a divisor of C={self.channels} nor a whole number of pixels "
@@ -104,8 +104,8 @@ class SlidingWindow(Unit):
         }
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.sliding_window_resources."""
-        from hwgen.cost import sliding_window_resources
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.sliding_window_resources."""
+        from hwgen.units.cost import sliding_window_resources
 
         return sliding_window_resources(self, board)
 

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.datatypes import DataType
-from hwgen.sim.kernels import multithreshold
+from hwgen.core.datatypes import DataType
+from hwgen.kernels.intops import multithreshold
 from hwgen.units.base import Unit
 
 
@@ -34,7 +34,7 @@ class Thresholding(Unit):
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
-        from hwgen.codegen.pack import cname, hls_type, int_array, require
+        from hwgen.units.hls_pack import cname, hls_type, int_array, require
 
         require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")
         cf, nt = self.channels // self.pe, int(self.thresholds.shape[1])
@@ -52,7 +52,7 @@ class Thresholding(Unit):
         }
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.cost.thresholding_resources."""
-        from hwgen.cost import thresholding_resources
+        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.thresholding_resources."""
+        from hwgen.units.cost import thresholding_resources
 
         return thresholding_resources(self, board)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hwgen.ir import Graph
+from hwgen.core.ir import Graph
 
 # BNN-PYNQ's MVAU (PE, SIMD) per layer (DESIGN §9)
 FOLDING = {

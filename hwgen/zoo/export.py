@@ -11,7 +11,7 @@ import torch
 from brevitas.export import export_qonnx
 from torch import nn
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.zoo.blocks import RPReLU
 from hwgen.zoo.registry import clone
 from hwgen.zoo.transforms import bake, has_parametrizations

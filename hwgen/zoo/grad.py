@@ -12,7 +12,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 
 GRAD_KINDS = ("ste", "ste_clip", "approxsign", "ede")
 

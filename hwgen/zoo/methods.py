@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.zoo import quant
 
 

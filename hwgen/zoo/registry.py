@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.zoo.methods import Method, get_method
 from hwgen.zoo.models import CNV, BinaryMLP, ResidualCNN
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from codegen_helpers import fold  # noqa: E402
 
-from hwgen.ir import Graph  # noqa: E402
+from hwgen.core.ir import Graph  # noqa: E402
 
 # (board, folding of TFC's four MVAUs): the two boards give 64- and 128-bit stream words
 TFC_PROJECTS = {
@@ -35,10 +35,10 @@ class Project:
 
 
 def make_project(g: Graph, board_name: str, root: Path, compile_: bool) -> Project:
-    from hwgen.boards import load_board
-    from hwgen.codegen import generate
-    from hwgen.csim import compile_csim
-    from hwgen.deploy import generate_board
+    from hwgen.backends.board import generate_board
+    from hwgen.backends.hls.codegen import generate
+    from hwgen.backends.hls.csim import compile_csim
+    from hwgen.core.boards import load_board
 
     b = load_board(board_name)
     d = generate(g, b, root)

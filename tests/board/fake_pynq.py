@@ -60,7 +60,7 @@ class FakeDMA:
         self.packets: list[int] = []
 
     def stream_in(self, data: np.ndarray) -> None:
-        from hwgen.csim import run_csim_words
+        from hwgen.backends.hls.csim import run_csim_words
 
         assert data.size % self.in_frame == 0
         raw, _ = run_csim_words(self.hls_dir, data.reshape(-1, self.in_frame), self.out_frame)

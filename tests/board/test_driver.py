@@ -13,10 +13,10 @@ import pytest
 from codegen_helpers import needs_cxx
 from fake_pynq import install
 
-from hwgen import driver_runtime as rt
-from hwgen.deploy import host_program
+from hwgen.backends.board import host_program
+from hwgen.core import host_runtime as rt
 from hwgen.sim.executor import execute
-from hwgen.verify import random_inputs
+from hwgen.sim.verify import random_inputs
 
 BOARDS = ["pynq-z1", "zcu104"]
 
@@ -25,7 +25,7 @@ def load_driver(project, monkeypatch):
     made = install(project.hls, rt.frame_bytes(project.design.in_port),
                    rt.frame_bytes(project.design.out_port), monkeypatch)
     monkeypatch.syspath_prepend(str(project.root / "driver"))
-    for m in ("driver", "driver_runtime"):
+    for m in ("driver", "host_runtime"):
         sys.modules.pop(m, None)
     drv = importlib.import_module("driver")
     assert drv.rt.__file__.startswith(str(project.root / "driver"))  # the copied runtime, not hwgen's
@@ -44,7 +44,7 @@ def test_pack_unpack_layout():
 @needs_cxx
 @pytest.mark.parametrize("board", BOARDS)
 def test_words_round_trip_equals_simulator(tfc_projects, board):
-    from hwgen.csim import run_csim_words
+    from hwgen.backends.hls.csim import run_csim_words
 
     p = tfc_projects[board]
     d = p.design
@@ -81,7 +81,7 @@ def test_driver_on_fake_pynq_equals_simulator(tfc_projects, monkeypatch, board, 
 
 @pytest.mark.parametrize("which", ["tfc", "cnv"])
 def test_host_interpreter_equals_simulator(tfc_hw, cnv_hw, which):
-    from hwgen.codegen.design import build_design
+    from hwgen.backends.hls.design import build_design
 
     g = tfc_hw if which == "tfc" else cnv_hw
     d = build_design(g, 64)

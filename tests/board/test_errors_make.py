@@ -10,15 +10,15 @@ import time
 
 import pytest
 
-from hwgen.boards import load_board
-from hwgen.errors import CodegenError, ConfigError
+from hwgen.core.boards import load_board
+from hwgen.core.errors import CodegenError, ConfigError
 
 
 def test_unknown_ps_family_fails_before_writing(tmp_path):
     toml = tmp_path / "versal.toml"
     text = open(os_path("pynq-z1")).read().replace('ps_family = "zynq7000"', 'ps_family = "versal"')
     toml.write_text(text.replace('name = "pynq-z1"', 'name = "vck-test"'))
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     out = tmp_path / "out"
     with pytest.raises(ConfigError, match=r"^board 'vck-test': ps_family 'versal' has no block-design template; use one of zynq7000, zynq_us\+") as e:
@@ -29,14 +29,14 @@ def test_unknown_ps_family_fails_before_writing(tmp_path):
 
 
 def os_path(board: str) -> str:
-    from hwgen.boards import BOARDS_DIR
+    from hwgen.core.boards import BOARDS_DIR
 
     return str(BOARDS_DIR / f"{board}.toml")
 
 
 def test_stream_wider_than_dma_is_an_error(cnv_hw, tmp_path):
-    from hwgen.codegen.design import build_design
-    from hwgen.deploy import generate_board
+    from hwgen.backends.board import generate_board
+    from hwgen.backends.hls.design import build_design
 
     wide = dataclasses.replace(load_board("zcu104"), axi_port_bits=4096)
     d = build_design(cnv_hw, wide.axi_port_bits)
@@ -66,8 +66,8 @@ def test_make_deploy_collects_the_package(tfc_scripts):
     r = subprocess.run(["make", "deploy"], cwd=root, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     got = sorted(p.name for p in (root / "deploy").iterdir())
-    assert got == ["accel.json", "driver.py", "driver_runtime.py", "example_input.npy", "example_output.npy",
-                   "host_params.npz", "hwgen.bit", "hwgen.hwh"]
+    assert got == ["accel.json", "driver.py", "example_input.npy", "example_output.npy",
+                   "host_params.npz", "host_runtime.py", "hwgen.bit", "hwgen.hwh"]
     ip.unlink()
     dry = subprocess.run(["make", "-n", "bitstream", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
     assert "vitis_hls -f vivado/hls.tcl" in dry.stdout and "vivado -mode batch" in dry.stdout

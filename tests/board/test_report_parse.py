@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hwgen.errors import ConfigError
-from hwgen.report_parse import collect, parse_csynth, parse_hierarchical, parse_utilization
+from hwgen.analysis.report_parse import collect, parse_csynth, parse_hierarchical, parse_utilization
+from hwgen.core.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
 
@@ -38,9 +38,9 @@ def test_bad_files_are_one_line_errors(tmp_path):
 
 
 def test_report_parse_command(tfc_scripts):
-    from hwgen.cli import main
-    from hwgen.estimate import estimate
-    from hwgen.report import write_reports
+    from hwgen.analysis.estimate import estimate
+    from hwgen.analysis.report import write_reports
+    from hwgen.app.cli import main
 
     p = tfc_scripts["pynq-z1"]
     write_reports(estimate(p.graph, p.board), {}, p.root)

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hwgen.codegen import write_design, write_testbench
-from hwgen.codegen.design import Design, build_design
-from hwgen.ir import Graph
+from hwgen.backends.hls.codegen import write_design, write_testbench
+from hwgen.backends.hls.design import Design, build_design
+from hwgen.core.ir import Graph
 
 needs_cxx = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 
@@ -43,7 +43,7 @@ class Compiled:
         self.root, self.designs = root, designs
 
     def run(self, i: int, codes: np.ndarray) -> np.ndarray:
-        from hwgen.csim import run_csim
+        from hwgen.backends.hls.csim import run_csim
 
         y, _, _ = run_csim(self.root, codes, self.designs[i].out_port["elems"], design=i)
         return y
@@ -51,7 +51,7 @@ class Compiled:
 
 def compile_designs(graphs: Sequence[Graph], root: Path, axi_bits: int = 64) -> Compiled:
     """Generate every graph as design t<i> under root/d<i>/ and compile them into root/csim."""
-    from hwgen.csim import compile_csim
+    from hwgen.backends.hls.csim import compile_csim
 
     designs = [build_design(g, axi_bits, top=f"t{i}") for i, g in enumerate(graphs)]
     for i, d in enumerate(designs):

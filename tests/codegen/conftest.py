@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hwgen.ir import Graph
+from hwgen.core.ir import Graph
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from codegen_helpers import fold, needs_cxx
 
-from hwgen.boards import load_board
-from hwgen.codegen import generate
-from hwgen.codegen.pack import cname, pack_words
-from hwgen.errors import CodegenError, HwgenError
+from hwgen.backends.hls.codegen import generate
+from hwgen.core.boards import load_board
+from hwgen.core.errors import CodegenError, HwgenError
+from hwgen.units.hls_pack import cname, pack_words
 
 
 def test_cname_keeps_onnx_names_readable():
@@ -64,7 +64,7 @@ def test_pe_not_dividing_mh(tfc_graph, tmp_path):
 
 
 def test_missing_compiler_and_headers(monkeypatch):
-    import hwgen.csim as csim
+    import hwgen.backends.hls.csim as csim
 
     monkeypatch.setenv("CXX", "no-such-compiler-xyz")
     with pytest.raises(HwgenError, match="apt-get install g\\+\\+"):
@@ -76,7 +76,7 @@ def test_missing_compiler_and_headers(monkeypatch):
 
 @needs_cxx
 def test_flow_steps_codegen_and_csim(tfc_graph, tmp_path, capsys):
-    from hwgen.flow import FlowState, get_step, load_flow
+    from hwgen.core.flow import FlowState, get_step, load_flow
 
     steps = load_flow("default")
     assert steps.index("lower") < steps.index("codegen") < steps.index("csim")

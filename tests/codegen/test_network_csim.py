@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from codegen_helpers import compile_designs, fold, needs_cxx
 
-from hwgen.codegen.design import accelerator_nodes
+from hwgen.backends.hls.design import accelerator_nodes
 from hwgen.sim.executor import execute
-from hwgen.verify import random_inputs
+from hwgen.sim.verify import random_inputs
 
 pytestmark = needs_cxx
 

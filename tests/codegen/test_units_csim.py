@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from hwgen.datatypes import DataType
-from hwgen.ir import Graph, Tensor
-from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
-
 from codegen_helpers import compile_designs, needs_cxx
+
+from hwgen.core.datatypes import DataType
+from hwgen.core.ir import Graph, Tensor
+from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
 
 pytestmark = needs_cxx
 RNG = np.random.default_rng(1234)

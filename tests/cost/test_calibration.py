@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from hwgen.boards import load_board
-from hwgen.estimate import estimate
-from hwgen.flow import compile_model
+from hwgen.analysis.estimate import estimate
+from hwgen.core.boards import load_board
+from hwgen.core.flow import compile_model
 from hwgen.zoo.bnn_pynq import apply_folding
 
 # published: BNN-PYNQ on PYNQ-Z1, whole design (DESIGN §9); BRAM36 tiles -> 2 BRAM18 each

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from hwgen.boards import load_board
-from hwgen.cost import RESOURCES, bram18_blocks, fifo, memory, width_converter
-from hwgen.estimate import estimate, performance
-from hwgen.flow import compile_model
+from hwgen.analysis.estimate import estimate, performance
+from hwgen.core.boards import load_board
+from hwgen.core.flow import compile_model
 from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
+from hwgen.units.cost import RESOURCES, bram18_blocks, fifo, memory, width_converter
 
 PYNQ = load_board("pynq-z1")
 
@@ -86,7 +86,7 @@ def test_performance_pipeline_latency(bnn_pynq):
 
 
 def test_conv_latency_overlaps(bnn_pynq):
-    from hwgen.passes.fold import fold_max_throughput
+    from hwgen.fold.optimizer import fold_max_throughput
 
     g = fold_max_throughput(compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"], PYNQ)
     p = performance(g, 100.0)
@@ -96,7 +96,7 @@ def test_conv_latency_overlaps(bnn_pynq):
 
 
 def test_boards_command_and_custom_board(tmp_path):
-    from hwgen.cli import main
+    from hwgen.app.cli import main
 
     res = CliRunner().invoke(main, ["boards"])
     assert res.exit_code == 0, res.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hwgen.demo import main
+from hwgen.app.demo import main
 
 
 def test_demo_runs_end_to_end(tmp_path, capsys):
@@ -26,7 +26,7 @@ def test_build_generates_the_folding_it_reports(tmp_path, bnn_pynq):
     """Regression: codegen and csim must use the folded graph, not the unfolded one."""
     import re
 
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     path, _ = bnn_pynq("TFC_1W1A")
     out = tmp_path / "tfc"
@@ -42,7 +42,7 @@ def test_build_generates_the_folding_it_reports(tmp_path, bnn_pynq):
 
 def test_build_with_a_relative_output_directory(tmp_path, monkeypatch, bnn_pynq):
     """Regression: `make demo` builds into build/demo, a relative path; g++ runs elsewhere."""
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     path, _ = bnn_pynq("TFC_1W1A")
     monkeypatch.chdir(tmp_path)
@@ -52,7 +52,7 @@ def test_build_with_a_relative_output_directory(tmp_path, monkeypatch, bnn_pynq)
 
 
 def test_save_intermediate_writes_every_stage(tmp_path, bnn_pynq):
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     path, _ = bnn_pynq("TFC_1W1A")
     out = tmp_path / "inter"

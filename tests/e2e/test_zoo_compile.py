@@ -3,17 +3,17 @@ PyTorch's labels; the residual models are refused with a clear message."""
 
 from __future__ import annotations
 
+import models
 import numpy as np
 import pytest
 import torch
 
-import models
 from hwgen import zoo
-from hwgen.errors import StreamlineError
-from hwgen.flow import compile_model
-from hwgen.reference import Reference
+from hwgen.core.errors import StreamlineError
+from hwgen.core.flow import compile_model
+from hwgen.frontend.reference import Reference
 from hwgen.sim.executor import simulate
-from hwgen.verify import compare
+from hwgen.sim.verify import compare
 
 COMPILABLE = [("tfc", None), ("tfc", "xnor"), ("tfc", "irnet"), ("tfc", "recu"), ("tfc", "reactnet"),
               ("tfc", "bireal"), ("digits-mlp", None), ("sfc", None), ("cnv", None)]

@@ -6,10 +6,10 @@ import re
 
 import numpy as np
 
-from hwgen.boards import load_board
-from hwgen.estimate import estimate
-from hwgen.ir import Graph, Node, Tensor
-from hwgen.datatypes import DataType
+from hwgen.analysis.estimate import estimate
+from hwgen.core.boards import load_board
+from hwgen.core.datatypes import DataType
+from hwgen.core.ir import Graph, Node, Tensor
 from hwgen.passes.fifo import MIN_DEPTH, depth_for, idle_cycles, size_fifos
 from hwgen.units import MVAU, SlidingWindow
 
@@ -49,7 +49,7 @@ def test_window_unit_idles_between_rows():
 
 
 def test_sized_depths_reach_the_generated_code(tmp_path):
-    from hwgen.codegen import generate
+    from hwgen.backends.hls.codegen import generate
 
     g = size_fifos(_chain([_mvau("/l0", 64, 64, 8, 8), _mvau("/l1", 64, 16, 1, 8)], 64))
     depths = [n.attrs["fifo_depth"] for n in g.nodes]

@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from hwgen.boards import Board, load_board
-from hwgen.datatypes import BINARY
-from hwgen.errors import ConfigError
-from hwgen.estimate import estimate
-from hwgen.flow import compile_model
-from hwgen.ir import Graph, Tensor
-from hwgen.passes.fold import (
+from hwgen.analysis.estimate import estimate
+from hwgen.core.boards import Board, load_board
+from hwgen.core.datatypes import BINARY
+from hwgen.core.errors import ConfigError
+from hwgen.core.flow import compile_model
+from hwgen.core.ir import Graph, Tensor
+from hwgen.fold.optimizer import (
     FoldingError,
     apply_folding_config,
     brute_force,

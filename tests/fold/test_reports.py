@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hwgen.cli import main
+from hwgen.app.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -83,7 +83,7 @@ def test_index_html_renders_headless(reported):
 
 
 def test_build_estimate_flow_writes_reports(bnn_pynq, tmp_path):
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     out = tmp_path / "cnv"
     run_build(str(bnn_pynq("CNV_1W1A")[0]), board="pynq-z1", out_dir=str(out), force=False, flow="estimate",

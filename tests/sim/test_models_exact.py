@@ -3,13 +3,13 @@ original QONNX model (and PyTorch) for 1000 inputs per model."""
 
 from __future__ import annotations
 
+import models
 import numpy as np
 import pytest
-
-import models
 from models import rand_inputs
-from hwgen.flow import compile_model
-from hwgen.reference import Reference
+
+from hwgen.core.flow import compile_model
+from hwgen.frontend.reference import Reference
 from hwgen.sim.executor import simulate
 
 N = 1000

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from hwgen.flow import compile_model
-from hwgen.reference import Reference
+from hwgen.core.flow import compile_model
+from hwgen.frontend.reference import Reference
 from hwgen.sim.executor import simulate
 
 QDOMAIN = "qonnx.custom_op.general"

@@ -31,8 +31,8 @@ def test_binarynet_weights_scale_one_and_ste() -> None:
 
 
 def test_binarynet_latent_weights_clipped_after_step() -> None:
-    from hwgen.zoo import build
     from hwgen.train.loop import after_step
+    from hwgen.zoo import build
 
     model = build("tfc")
     with torch.no_grad():

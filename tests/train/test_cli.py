@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hwgen.cli_train import check_names, load_checkpoint, train_cmd, zoo_cmd
-from hwgen.errors import HwgenError
+from hwgen.app.cli_train import check_names, load_checkpoint, train_cmd, zoo_cmd
+from hwgen.core.errors import HwgenError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.train import data as D
 
 

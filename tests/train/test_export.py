@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from hwgen import zoo
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.zoo.blocks import RPReLU
 from hwgen.zoo.transforms import latent_weight
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.zoo.blocks import BinaryAct
 from hwgen.zoo.grad import GradShape, ede_schedule, set_ede
 

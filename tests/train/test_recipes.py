@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from hwgen import zoo
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 from hwgen.train import train_model
 from hwgen.train.loop import set_binary_weights
 from hwgen.train.losses import distributional, squared_hinge

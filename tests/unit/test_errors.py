@@ -10,8 +10,8 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from hwgen.errors import FrontendError, HwgenError, StreamlineError, UnsupportedOpError
-from hwgen.flow import compile_model
+from hwgen.core.errors import FrontendError, HwgenError, StreamlineError, UnsupportedOpError
+from hwgen.core.flow import compile_model
 
 Q = "qonnx.custom_op.general"
 

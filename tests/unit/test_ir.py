@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hwgen.datatypes import BINARY, BIPOLAR, DataType
-from hwgen.ir import Graph, IRError, Node, Tensor, verify
+from hwgen.core.datatypes import BINARY, BIPOLAR, DataType
+from hwgen.core.ir import Graph, IRError, Node, Tensor, verify
 
 
 def _tensor(name, shape=(4,), dt=DataType.int(8)):

@@ -22,8 +22,8 @@ def test_wheel_carries_the_data_directories(tmp_path):
         assert f in names, f
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import hwgen.resources as r, hwgen.boards as b, "
-            "hwgen.flow as f; print(r.data_dir('templates')); print(b.known_boards()); print(f.load_flow('default'))")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import hwgen.core.resources as r, hwgen.core.boards as b, "
+            "hwgen.core.flow as f; print(r.data_dir('templates')); print(b.known_boards()); print(f.load_flow('default'))")
     out = subprocess.run([sys.executable, "-c", code, str(site)], cwd=tmp_path, capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert out[0] == str(site / "hwgen" / "_data" / "templates")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import models
 import numpy as np
 import pytest
-
-import models
 from models import rand_inputs
+
+from hwgen.core.ir import verify
 from hwgen.frontend import load
-from hwgen.ir import verify
+from hwgen.frontend.reference import Reference
 from hwgen.passes.chain import Source, fold_chain
 from hwgen.passes.lower import lower, popcount_thresholds
 from hwgen.passes.streamline import absorb_flatten_order, bypass_identities, merge_pads, streamline
-from hwgen.reference import Reference
 from hwgen.sim.executor import execute, simulate
 
 BUILDERS = {
@@ -85,7 +85,7 @@ def test_popcount_thresholds_match_accumulator_thresholds():
 
 
 def test_fold_chain_flips_decreasing_channels_and_counts_levels():
-    from hwgen.ir import Node
+    from hwgen.core.ir import Node
 
     src = Source(np.array([-4, -4]), np.array([4, 4]), np.array([1.0, 1.0]), np.array([0.0, 0.0]))
     mul = Node("Mul", "m", ("a",), ("b",), {"const_first": False}, {"value": np.array([2.0, -1.0], np.float32)})
@@ -104,7 +104,7 @@ def test_fold_chain_flips_decreasing_channels_and_counts_levels():
 
 def test_streamline_flags_layers_whose_reference_rounds(export_model):
     """Power-of-two scales make the float reference exact; others are flagged for verify's note."""
-    from hwgen.flow import compile_model
+    from hwgen.core.flow import compile_model
 
     path, _ = export_model("mlp", BUILDERS["mlp"])
     assert compile_model(path).stages["integer"].meta["inexact_scales"] == ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hwgen.sim import popcount
+from hwgen.kernels import popcount
 
 
 @pytest.mark.parametrize("k", [1, 63, 64, 65, 576, 1000])
@@ -28,7 +28,7 @@ def test_numpy_fallback_equals_compiled_kernel(monkeypatch):
 
 @pytest.mark.parametrize("nt", [1, 3])
 def test_fused_threshold_kernel_equals_popcount_then_thresholds(nt):
-    from hwgen.sim.kernels import multithreshold
+    from hwgen.kernels.intops import multithreshold
 
     rng = np.random.default_rng(nt)
     k = 300
@@ -42,7 +42,7 @@ def test_fused_threshold_kernel_equals_popcount_then_thresholds(nt):
 def test_fused_packed_windows_equal_unit_by_unit_simulation(bnn_pynq):
     """The executor runs SlidingWindow -> binary MVAU on packed windows; every output must equal
     running the two units one after the other (execute(keep=True) disables the fusion)."""
-    from hwgen.flow import compile_model
+    from hwgen.core.flow import compile_model
     from hwgen.sim.executor import _fusable_windows, execute
 
     path, m = bnn_pynq("CNV_1W1A")

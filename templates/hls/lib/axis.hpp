@@ -2,7 +2,7 @@
 //
 // Top-level words are AXI-stream TDATA: EPW elements packed from bit 0 up (B bits each), the
 // word padded with zero bits to AXI bits (a power of two, as the AXI DMA requires). The host
-// (driver, testbench, hwgen.driver_runtime) packs/unpacks with the same layout: flat NHWC
+// (driver, testbench, hwgen.core.host_runtime) packs/unpacks with the same layout: flat NHWC
 // element order, EPW elements per word, each word AXI/8 little-endian bytes in memory.
 //
 // The output port carries TLAST (set on the last word of every frame) and TKEEP/TSTRB (all

@@ -6,7 +6,7 @@
 - ``out/vivado/bd.tcl``   block design for the board's PS family (one AXI DMA between the PS
   and the accelerator's AXI-stream ports), bitstream, ``.hwh`` handoff, utilization reports;
 - ``out/Makefile``        ``make hls``, ``make bitstream``, ``make deploy``, ``make csim``;
-- ``out/driver/``         ``driver.py`` (templates/driver), ``driver_runtime.py`` (copied from
+- ``out/driver/``         ``driver.py`` (templates/driver), ``host_runtime.py`` (copied from
   hwgen, the one packer), ``accel.json`` + ``host_params.npz`` (the host-side nodes as data),
   example inputs and the simulator's outputs for them;
 - ``out/hls/csim_in.bin``, ``csim_expected.bin``  inputs/outputs for HLS ``csim_design``.
@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from hwgen import driver_runtime
-from hwgen.codegen import TEMPLATES, render
-from hwgen.codegen.design import Design, accelerator_nodes
-from hwgen.errors import CodegenError, ConfigError
-from hwgen.ir import Graph
+from hwgen.backends.hls.codegen import TEMPLATES, render
+from hwgen.backends.hls.design import Design, accelerator_nodes
+from hwgen.core import host_runtime
+from hwgen.core.errors import CodegenError, ConfigError
+from hwgen.core.ir import Graph
 
 HLS_PROJECT = "hwgen_hls"
 BD_NAME = "hwgen_bd"
@@ -136,9 +136,9 @@ def host_program(g: Graph, d: Design) -> tuple[dict[str, Any], dict[str, np.ndar
     params: dict[str, np.ndarray] = {}
 
     def export(n) -> dict[str, Any]:
-        if n.op not in driver_runtime.HOST_OPS:
+        if n.op not in host_runtime.HOST_OPS:
             raise CodegenError(f"node {n.name!r} ({n.op}) runs on the host but the PYNQ driver has no "
-                               f"implementation of {n.op}; supported: {', '.join(driver_runtime.HOST_OPS)}")
+                               f"implementation of {n.op}; supported: {', '.join(host_runtime.HOST_OPS)}")
         keys = {}
         for k, v in n.params.items():
             key = f"{len(params)}_{k}"
@@ -171,7 +171,7 @@ def write_makefile(v: dict[str, Any], out: Path) -> None:
 def generate_board(g: Graph, board, d: Design, out_dir: str | Path) -> dict[str, Any]:
     """Write vivado/, driver/, Makefile and the HLS csim data for design ``d`` of graph ``g``."""
     from hwgen.sim.executor import execute
-    from hwgen.verify import random_inputs
+    from hwgen.sim.verify import random_inputs
 
     out = Path(out_dir)
     v = shell_values(board, d)  # every check before anything is written
@@ -186,7 +186,7 @@ def generate_board(g: Graph, board, d: Design, out_dir: str | Path) -> dict[str,
     drv = out / "driver"
     drv.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATES / "driver" / "driver.py", drv / "driver.py")
-    shutil.copyfile(Path(driver_runtime.__file__), drv / "driver_runtime.py")
+    shutil.copyfile(Path(host_runtime.__file__), drv / "host_runtime.py")
     (drv / "accel.json").write_text(json.dumps(cfg, indent=1) + "\n")
     np.savez(drv / "host_params.npz", **params)
     np.save(drv / "example_input.npy", x)
@@ -199,7 +199,7 @@ def generate_board(g: Graph, board, d: Design, out_dir: str | Path) -> dict[str,
 
 
 # -- flow step -----------------------------------------------------------------------------------
-from hwgen.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step  # noqa: E402
 
 
 @step("board")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from hwgen.datatypes import DataType
+from hwgen.core.datatypes import DataType
 
 if TYPE_CHECKING:
-    from hwgen.boards import Board
-    from hwgen.ir import Graph, Node
+    from hwgen.core.boards import Board
+    from hwgen.core.ir import Graph, Node
 
 RESOURCES = ("lut", "ff", "bram18", "uram", "dsp")
 BUDGETED = ("lut", "bram18", "dsp")  # what the optimizer's budget constrains

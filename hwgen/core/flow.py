@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hwgen.errors import ConfigError, HwgenError
-from hwgen.ir import Graph, verify
-from hwgen.resources import data_dir
+from hwgen.core.errors import ConfigError, HwgenError
+from hwgen.core.ir import Graph, verify
+from hwgen.core.resources import data_dir
 
 FLOWS_DIR = data_dir("flows")
 
@@ -44,16 +44,17 @@ class FlowState:
 Step = Callable[[FlowState], FlowState]
 STEPS: dict[str, Step] = {}
 STEP_MODULES = {
-    "load": "hwgen.flow",
-    "streamline": "hwgen.flow",
-    "lower": "hwgen.flow",
-    "fold": "hwgen.passes.fold",
+    "load": "hwgen.frontend",
+    "streamline": "hwgen.passes.streamline",
+    "lower": "hwgen.passes.lower",
+    "verify": "hwgen.sim.verify",
+    "fold": "hwgen.fold.optimizer",
     "fifo": "hwgen.passes.fifo",
-    "estimate": "hwgen.estimate",
-    "report": "hwgen.report",
-    "codegen": "hwgen.codegen",
-    "board": "hwgen.deploy",
-    "csim": "hwgen.csim",
+    "estimate": "hwgen.analysis.estimate",
+    "report": "hwgen.analysis.report",
+    "codegen": "hwgen.backends.hls.codegen",
+    "board": "hwgen.backends.board",
+    "csim": "hwgen.backends.hls.csim",
 }
 
 
@@ -104,28 +105,6 @@ def run_flow(steps: list[str], state: FlowState, until: str | None = None) -> Fl
         if name == until:
             break
     return state
-
-
-# -- the compiler core's steps ------------------------------------------------------------------
-@step("load")
-def _load(state: FlowState) -> FlowState:
-    from hwgen.frontend import load
-
-    return state.with_stage("float", load(state.model))
-
-
-@step("streamline")
-def _streamline(state: FlowState) -> FlowState:
-    from hwgen.passes.streamline import streamline
-
-    return state.with_stage("integer", streamline(state.graph))
-
-
-@step("lower")
-def _lower(state: FlowState) -> FlowState:
-    from hwgen.passes.lower import lower
-
-    return state.with_stage("hardware", lower(state.graph))
 
 
 def compile_model(model: str | Path, until: str = "lower") -> FlowState:

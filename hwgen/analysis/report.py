@@ -9,8 +9,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from hwgen.cost import RESOURCES
-from hwgen.flow import FlowState, step
+from hwgen.core.flow import FlowState, step
+from hwgen.units.cost import RESOURCES
 
 
 def finn_layer_cycles(est: dict[str, Any]) -> dict[str, int]:
@@ -158,7 +158,7 @@ def render_actual(actual: dict[str, Any] | None) -> str:
     """The estimate-vs-synthesis table (``hwgen report parse``), or nothing."""
     if not actual:
         return ""
-    from hwgen.report_parse import comparison_rows
+    from hwgen.analysis.report_parse import comparison_rows
 
     e = html.escape
     trs = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in comparison_rows(actual))
@@ -211,7 +211,7 @@ def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | P
 @step("report")
 def _report_step(state: FlowState) -> FlowState:
     """Write every report (JSON + index.html) into out_dir/report/."""
-    from hwgen.estimate import estimate
+    from hwgen.analysis.estimate import estimate
 
     est = state.artifacts.get("estimate") or estimate(state.graph, state.options["board"], state.options.get("budget"))
     out = state.options.get("out_dir")

@@ -8,14 +8,14 @@ from typing import Any
 import click
 from rich.table import Table
 
-from hwgen.errors import ConfigError
+from hwgen.core.errors import ConfigError
 
 
 def estimate_model(model: str, board: str, target_fps: float | None = None, budget: float = 0.8,
                    folding: str | None = None, out_dir: str | Path | None = None) -> dict[str, Any]:
     """Run flows/estimate.toml (load .. fold, fifo, estimate; its report step only with ``out_dir``)."""
-    from hwgen.boards import load_board
-    from hwgen.flow import FlowState, load_flow, run_flow
+    from hwgen.core.boards import load_board
+    from hwgen.core.flow import FlowState, load_flow, run_flow
 
     if not 0 < budget <= 1:
         raise ConfigError(f"--budget must be in (0, 1], got {budget:g}")
@@ -58,7 +58,7 @@ def wide_console():
     """The CLI console, but at least 160 columns when output is not a terminal (pipes, logs)."""
     from rich.console import Console
 
-    from hwgen.cli import console
+    from hwgen.core.log import console
 
     return console if console.is_terminal else Console(highlight=False, width=160)
 
@@ -76,7 +76,7 @@ def wide_console():
 def estimate_cmd(model: str, board: str, target_fps: float | None, budget: float, folding: str | None,
                  report_dir: str | None) -> None:
     """Fold MODEL for BOARD and print cycles and resources per unit (no code generation)."""
-    from hwgen.cli import console
+    from hwgen.core.log import console
 
     est = estimate_model(model, board, target_fps, budget, folding, report_dir)
     wide_console().print(estimate_table(est))
@@ -90,8 +90,8 @@ def estimate_cmd(model: str, board: str, target_fps: float | None, budget: float
 @click.command("boards")
 def boards_cmd() -> None:
     """List the known boards (boards/*.toml); --board also takes a path to your own .toml."""
-    from hwgen.boards import BOARDS_DIR, known_boards, load_board
-    from hwgen.cli import console
+    from hwgen.core.boards import BOARDS_DIR, known_boards, load_board
+    from hwgen.core.log import console
 
     t = Table(title=f"boards ({BOARDS_DIR})", title_justify="left")
     for col in ("name", "part", "PS", "clock MHz", "AXI bits", "LUT", "FF", "BRAM18", "URAM", "DSP"):
@@ -112,8 +112,8 @@ def report_cmd() -> None:
 @click.argument("out_dir", type=click.Path(file_okay=False))
 def report_parse_cmd(out_dir: str) -> None:
     """Read Vitis HLS csynth.xml and Vivado utilization reports in OUT_DIR; estimate vs actual per layer."""
-    from hwgen.cli import console
-    from hwgen.report_parse import collect, comparison_rows, write_actual
+    from hwgen.analysis.report_parse import collect, comparison_rows, write_actual
+    from hwgen.core.log import console
 
     actual = collect(out_dir)
     t = Table(title=f"{actual['model']} on {actual['board']}: estimate vs synthesis", title_justify="left")

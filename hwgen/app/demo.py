@@ -1,6 +1,6 @@
 """``make demo``: train a small BNN on scikit-learn digits, export QONNX, verify, build for PYNQ-Z1.
 
-    python -m hwgen.demo --out build/demo
+    python -m hwgen.app.demo --out build/demo
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hwgen.cli import console
+from hwgen.core.log import console
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,10 +24,10 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    from hwgen.build import run_build
-    from hwgen.cli import run_verify
+    from hwgen.app.build import run_build
+    from hwgen.app.cli import run_verify
+    from hwgen.core.flow import compile_model
     from hwgen.sim.executor import simulate
-    from hwgen.flow import compile_model
     from hwgen.train import train_model
     from hwgen.train.data import load_dataset
     from hwgen.zoo import export
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     console.rule("5. report")
     import json
 
-    from hwgen.cli_estimate import estimate_table, wide_console
+    from hwgen.app.cli_estimate import estimate_table, wide_console
 
     est = json.loads((project / "report" / "estimate.json").read_text())
     wide_console().print(estimate_table(est))

@@ -7,9 +7,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hwgen.boards import load_board
-from hwgen.errors import ConfigError
-from hwgen.flow import FlowState, load_flow, run_flow
+from hwgen.core.boards import load_board
+from hwgen.core.errors import ConfigError
+from hwgen.core.flow import FlowState, load_flow, run_flow
 
 
 def prepare_out_dir(out: Path, force: bool) -> Path:
@@ -59,7 +59,7 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
     b = load_board(board)
     steps = load_flow(flow)
     if "board" in steps:
-        from hwgen.deploy import check_board
+        from hwgen.backends.board import check_board
 
         check_board(b)  # a PS family without a block-design template: fail before writing
     out = Path(out_dir) if out_dir else Path("build") / Path(model).name.split(".")[0]
@@ -76,15 +76,11 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
             stages.mkdir()
             for i, (name, g) in enumerate(state.stages.items()):
                 (stages / f"{i}_{name}.json").write_text(json.dumps(graph_summary(g), indent=1))
-        if verify_n:
-            from hwgen.cli import run_verify
-
-            run_verify(model, verify_n, None, None, 0)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     commit_out_dir(tmp, out)
-    from hwgen.cli import console
+    from hwgen.core.log import console
 
     console.print(f"wrote {out}/ (board {b.name}, part {b.part})")
     return state.with_artifact(out_dir=out)

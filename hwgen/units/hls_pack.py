@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwgen.datatypes import DataType
-from hwgen.driver_runtime import pack_elements
+from hwgen.core.datatypes import DataType
+from hwgen.core.host_runtime import pack_elements
 
 
 def cname(name: str) -> str:
@@ -45,7 +45,7 @@ def int_ctype(lo: int, hi: int) -> str:
 def pack_words(values: np.ndarray, bits: int) -> np.ndarray:
     """Pack the last axis (n elements of ``bits`` bits) into little-endian uint64 limbs (..., L).
 
-    The bit layout is ``hwgen.driver_runtime.pack_elements`` (the one the driver uses too).
+    The bit layout is ``hwgen.core.host_runtime.pack_elements`` (the one the driver uses too).
     """
     v = np.asarray(values)
     limbs = max(1, -(-v.shape[-1] * bits // 64))
@@ -108,7 +108,7 @@ def dtype_bits(dt: str | DataType) -> int:
 def require(ok: bool, unit, msg: str) -> None:
     """Raise a CodegenError naming the unit when the HLS library cannot build its configuration."""
     if not ok:
-        from hwgen.errors import CodegenError
+        from hwgen.core.errors import CodegenError
 
         raise CodegenError(f"node {unit.name!r} ({type(unit).__name__}): {msg}; "
                            "choose a folding whose PE/SIMD divide the dimensions")

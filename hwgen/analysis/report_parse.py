@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from hwgen.codegen.pack import cname
-from hwgen.errors import ConfigError
+from hwgen.core.errors import ConfigError
+from hwgen.units.hls_pack import cname
 
 KINDS = ("lut", "ff", "bram18", "uram", "dsp")
 
@@ -150,7 +150,7 @@ def collect(out_dir: str | Path) -> dict[str, Any]:
 
 def write_actual(out_dir: str | Path, actual: dict[str, Any]) -> Path:
     """report/actual.json and index.html with the estimate-vs-actual table."""
-    from hwgen.report import render_html
+    from hwgen.analysis.report import render_html
 
     rep = Path(out_dir) / "report"
     (rep / "actual.json").write_text(json.dumps(actual, indent=1) + "\n")

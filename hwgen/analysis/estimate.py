@@ -8,13 +8,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hwgen.boards import Board
-from hwgen.cost import BUDGETED, RESOURCES, SHELL, add, fifo, stream_widths, unit_nodes, width_converter
-from hwgen.flow import FlowState, step
-from hwgen.cost import DEFAULT_FIFO_DEPTH
+from hwgen.core.boards import Board
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, Node
 from hwgen.passes.fifo import fifo_depth
-from hwgen.ir import Graph, Node
 from hwgen.units import unit_of
+from hwgen.units.cost import (
+    BUDGETED,
+    DEFAULT_FIFO_DEPTH,
+    RESOURCES,
+    SHELL,
+    add,
+    fifo,
+    stream_widths,
+    unit_nodes,
+    width_converter,
+)
 
 
 def unit_shape(u: Any) -> str:
@@ -207,7 +216,7 @@ def _estimate_step(state: FlowState) -> FlowState:
     est = estimate(state.graph, board, state.options.get("budget"))
     out = state.options.get("out_dir")
     if out is not None:
-        from hwgen.report import write_json_reports
+        from hwgen.analysis.report import write_json_reports
 
         write_json_reports(est, state.artifacts.get("folding_config") or {}, out)
     return state.with_artifact(estimate=est)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from qonnx.custom_op.general.intquant import max_int, min_int, resolve_rounding_mode
 
-from hwgen.datatypes import BIPOLAR, DataType
+from hwgen.core.datatypes import BIPOLAR, DataType
 
 
 def quant_int(

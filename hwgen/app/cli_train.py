@@ -1,4 +1,4 @@
-"""`hwgen train` and `hwgen zoo` (registered on the main click group by hwgen.cli)."""
+"""`hwgen train` and `hwgen zoo` (registered on the main click group by hwgen.app.cli)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from hwgen.errors import HwgenError
+from hwgen.core.errors import HwgenError
 
 
 class CliError(HwgenError, click.ClickException):
@@ -171,5 +171,5 @@ def zoo_cmd() -> None:
 __all__ = ["CliError", "load_checkpoint", "save_outputs", "train_cmd", "zoo_cmd"]
 
 
-if __name__ == "__main__":  # until `hwgen train` is registered: python -m hwgen.cli_train train ...
+if __name__ == "__main__":  # until `hwgen train` is registered: python -m hwgen.app.cli_train train ...
     click.Group("hwgen", commands=[train_cmd, zoo_cmd])()

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hwgen.datatypes import DataType
-from hwgen.errors import CodegenError
-from hwgen.cost import DEFAULT_FIFO_DEPTH
+from hwgen.core.datatypes import DataType
+from hwgen.core.errors import CodegenError
+from hwgen.core.ir import Graph, Node
 from hwgen.passes.fifo import MIN_DEPTH, fifo_depth
-from hwgen.ir import Graph, Node
 from hwgen.units import UNITS, unit_of
-
-from hwgen.codegen.pack import CArray, cname
-
+from hwgen.units.cost import DEFAULT_FIFO_DEPTH
+from hwgen.units.hls_pack import CArray, cname
 
 
 @dataclass

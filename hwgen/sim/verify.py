@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwgen.ir import Graph
+from hwgen.core.errors import VerificationError
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph
 from hwgen.sim.executor import simulate
 
 # float logits: both sides evaluate the same float32 ops; the bound only absorbs summation order
@@ -58,3 +60,53 @@ def verify_stages(stages: dict[str, Graph], x: np.ndarray, reference: list[np.nd
 def random_inputs(shape: tuple[int, ...], n: int, seed: int = 0) -> np.ndarray:
     """Uniform [0, 1) inputs: the range image models are trained on before their own scaling."""
     return np.random.default_rng(seed).random((n, *shape), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the ``verify`` step found: one row per (stage, output), inputs and reference outputs."""
+
+    rows: list[Comparison]
+    n: int
+    reference_s: float
+    inexact_layers: tuple[str, ...]
+    x: np.ndarray
+    reference: list[np.ndarray]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.rows)
+
+
+def verify_state(state: FlowState, x: np.ndarray) -> Verification:
+    """Simulate every compiled stage of ``state`` on ``x`` and compare with the reference executor
+    run on the original model (the stages are reused, never compiled again)."""
+    import time
+
+    from hwgen.frontend.reference import Reference
+
+    t0 = time.perf_counter()
+    ref = Reference(state.model)(x)
+    t_ref = time.perf_counter() - t0
+    rows = verify_stages(state.stages, x, ref)
+    inexact = tuple(state.stages["integer"].meta.get("inexact_scales", ())) if "integer" in state.stages else ()
+    return Verification(rows, len(x), t_ref, inexact, x, ref)
+
+
+@step("verify")
+def _verify_step(state: FlowState) -> FlowState:
+    """With ``options["verify_n"]`` > 0 (or ``options["verify_inputs"]``): every stage so far
+    against the reference on those inputs; a mismatch stops the flow."""
+    x = state.options.get("verify_inputs")
+    n = int(state.options.get("verify_n") or 0)
+    if x is None:
+        if n <= 0:
+            return state
+        g = state.stages["float"]
+        x = random_inputs(tuple(g.tensors[g.inputs[0]].shape), n, int(state.options.get("seed", 0)))
+    result = verify_state(state, x)
+    if not result.passed:
+        bad = [f"{r.stage}/{r.output} {r.mismatches}/{r.n}" for r in result.rows if not r.passed]
+        raise VerificationError(f"{state.model.name}: simulator differs from the reference at "
+                                f"{', '.join(bad)}; run `hwgen verify {state.model}` for the table")
+    return state.with_artifact(verification=result)

@@ -6,8 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from hwgen.errors import ConfigError
-from hwgen.resources import data_dir
+from hwgen.core.errors import ConfigError
+from hwgen.core.resources import data_dir
 
 BOARDS_DIR = data_dir("boards")
 RESOURCE_KINDS = ("lut", "ff", "bram18", "uram", "dsp")

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hwgen.boards import Board
-from hwgen.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
-from hwgen.errors import ConfigError
-from hwgen.flow import FlowState, step
+from hwgen.core.boards import Board
+from hwgen.core.errors import ConfigError
+from hwgen.core.flow import FlowState, step
+from hwgen.core.ir import Graph, Node
 from hwgen.passes.fifo import depth_for, fifo_depth, size_fifos
-from hwgen.units.sliding_window import SlidingWindow
-from hwgen.ir import Graph, Node
 from hwgen.units import unit_of
+from hwgen.units.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
+from hwgen.units.sliding_window import SlidingWindow
 
 
 class FoldingError(ConfigError):
@@ -273,7 +273,7 @@ def _no_fit_error(g: Graph, board: Board, budget: float, groups: list[Group]) ->
 
 def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
     """The highest-throughput legal folding whose estimate fits ``budget`` of LUT/BRAM/DSP."""
-    from hwgen.estimate import estimate
+    from hwgen.analysis.estimate import estimate
 
     groups = build_groups(g, board)
     if not groups:
@@ -281,7 +281,7 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
     cap = board.capacity()
     fixed = _fixed_cost(g, board)
     limit = [budget * cap[k] - fixed[k] for k in BUDGETED]
-    from hwgen.estimate import dma_cycles
+    from hwgen.analysis.estimate import dma_cycles
 
     dma = max(dma_cycles(g, board.axi_port_bits).values(), default=0)
     for _ in range(6):
@@ -303,7 +303,7 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
 
 def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Graph:
     """The cheapest legal folding reaching ``fps`` at the board clock."""
-    from hwgen.estimate import estimate
+    from hwgen.analysis.estimate import estimate
 
     if fps <= 0:
         raise FoldingError(f"--target-fps must be positive, got {fps:g}")
@@ -429,7 +429,7 @@ def _check_legal(g: Graph, n: Node, u: Any, src: str) -> None:
 @step("fold")
 def _fold_step(state: FlowState) -> FlowState:
     """Fold by --folding, --target-fps, or for the highest throughput within --budget."""
-    from hwgen.boards import load_board
+    from hwgen.core.boards import load_board
 
     o = state.options
     board: Board = o.get("board") or load_board("pynq-z1")

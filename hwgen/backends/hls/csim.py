@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hwgen.errors import CodegenError, VerificationError
+from hwgen.core.errors import CodegenError, VerificationError
 
 CXXFLAGS = ("-std=c++14", "-O2")
 
@@ -82,7 +82,7 @@ def run_csim_words(hls_dir: Path, raw: np.ndarray, out_frame_bytes: int, design:
                    exe: str = "csim") -> tuple[np.ndarray, float]:
     """Run the compiled testbench on raw AXI-stream words, as the DMA moves them.
 
-    ``raw`` is (N, in_frame_bytes) uint8 (``hwgen.driver_runtime.pack_stream``); returns the
+    ``raw`` is (N, in_frame_bytes) uint8 (``hwgen.core.host_runtime.pack_stream``); returns the
     output words (N, out_frame_bytes) uint8 and the wall time. The testbench checks that every
     frame ends with TLAST on its last word.
     """
@@ -110,16 +110,16 @@ class CsimResult:
 
 
 def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, design=None) -> CsimResult:
-    """Compile the project in ``hls_dir`` (from ``hwgen.codegen.generate``), run ``n`` random
+    """Compile the project in ``hls_dir`` (from ``hwgen.backends.hls.codegen.generate``), run ``n`` random
     inputs, and compare with the simulator's accelerator output bit for bit.
 
     ``design`` is the ``Design`` the project was generated from (its port layout); by default
     it is rebuilt for a 64-bit AXI port.
     """
-    from hwgen.codegen.design import accelerator_nodes, build_design
-    from hwgen.driver_runtime import frame_bytes, pack_stream, unpack_stream
+    from hwgen.backends.hls.design import accelerator_nodes, build_design
+    from hwgen.core.host_runtime import frame_bytes, pack_stream, unpack_stream
     from hwgen.sim.executor import execute
-    from hwgen.verify import random_inputs
+    from hwgen.sim.verify import random_inputs
 
     find_cxx()
     ap_types_dir()
@@ -130,7 +130,7 @@ def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, d
     codes = env[tin].reshape(n, -1).astype(np.int32)
     want = env[tout].reshape(n, -1).astype(np.int64)
     t_compile = compile_csim(hls_dir, ["tb.cpp", "top.cpp"]) if compile_ else 0.0
-    # the exact DMA words the driver writes and reads (one packer: hwgen.driver_runtime)
+    # the exact DMA words the driver writes and reads (one packer: hwgen.core.host_runtime)
     d = design if design is not None else build_design(g)
     t0 = time.perf_counter()
     raw, _ = run_csim_words(hls_dir, pack_stream(codes, d.in_port), frame_bytes(d.out_port))
@@ -147,7 +147,7 @@ def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, d
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step  # noqa: E402
 
 
 @step("csim")
@@ -161,7 +161,7 @@ def _csim_step(state: FlowState) -> FlowState:
     hls_dir = Path(state.artifacts.get("hls_dir", Path(state.options["out_dir"]) / "hls"))
     g = state.graph  # the latest stage: the folded hardware graph
     r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
-    from hwgen.cli import console
+    from hwgen.core.log import console
 
     console.print(f"csim: compiled in {r.compile_s:.1f} s; {n} inputs in {r.run_s:.2f} s "
                   f"({1000 * r.per_frame_s:.2f} ms per frame), all equal to the simulator")

@@ -2,7 +2,7 @@
 
 ``generate(g, board, out_dir)`` writes ``out_dir/hls/`` (top.cpp, top.hpp, params.hpp, tb.cpp,
 build.sh, lib/) and ``out_dir/README.md``. Every value is computed in Python (units'
-``context()`` and ``hwgen.codegen.design``); the Jinja templates in templates/hls only format.
+``context()`` and ``hwgen.backends.hls.design``); the Jinja templates in templates/hls only format.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import jinja2
 
-from hwgen.codegen.design import Design, build_design
-from hwgen.resources import data_dir
-from hwgen.ir import Graph
+from hwgen.backends.hls.design import Design, build_design
+from hwgen.core.ir import Graph
+from hwgen.core.resources import data_dir
 
 TEMPLATES = data_dir("templates")
 LIB_DIR = TEMPLATES / "hls" / "lib"
@@ -79,7 +79,7 @@ __all__ = ["Design", "build_design", "env", "generate", "render"]
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step  # noqa: E402
 
 
 @step("codegen")

@@ -181,7 +181,7 @@ def xnor_threshold_packed(xp: np.ndarray, wp: np.ndarray, k: int, thresholds: np
     m, nt = thresholds.shape
     lib = _library()
     if lib is None or nt > 127:
-        from hwgen.sim.kernels import multithreshold
+        from hwgen.kernels.intops import multithreshold
 
         pop = (k + xnor_dot_packed(xp, wp, k)) // 2
         return multithreshold(pop, thresholds, 0, 1).astype(np.int8 if nt < 128 else np.int16)

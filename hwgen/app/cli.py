@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hwgen.errors import HwgenError
-
-console = Console(highlight=False)
+from hwgen.core.errors import HwgenError
+from hwgen.core.log import console  # noqa: E402  (one console for every layer)
 
 
 def _fmt_attrs(node) -> str:
@@ -40,7 +39,7 @@ def graph_table(g, title: str) -> Table:
 
 
 def _load_input(path: str | None, shape, n: int, seed: int) -> np.ndarray:
-    from hwgen.verify import random_inputs
+    from hwgen.sim.verify import random_inputs
 
     if path is None:
         return random_inputs(tuple(shape), n, seed)
@@ -69,9 +68,8 @@ def main() -> None:
               help="Which stage's graph to print.")
 def inspect(model: str, stage: str) -> None:
     """Print the graph after each compiler stage as a table."""
-    from hwgen.flow import compile_model
-
-    from hwgen.cli_estimate import wide_console
+    from hwgen.app.cli_estimate import wide_console
+    from hwgen.core.flow import compile_model
 
     state = compile_model(model)
     for name, g in state.stages.items():
@@ -86,7 +84,7 @@ def inspect(model: str, stage: str) -> None:
 @click.option("--stage", type=click.Choice(["float", "integer", "hardware"]), default="hardware", show_default=True)
 def simulate(model: str, input_path: str, out_path: str, stage: str) -> None:
     """Run the bit-accurate simulator on inputs and write the outputs."""
-    from hwgen.flow import compile_model
+    from hwgen.core.flow import compile_model
     from hwgen.sim.executor import simulate as sim
 
     state = compile_model(model)
@@ -114,19 +112,18 @@ def verify(model: str, n: int, input_path: str | None, labels_path: str | None, 
 
 
 def run_verify(model: str, n: int, input_path: str | None, labels_path: str | None, seed: int) -> bool:
-    from hwgen.flow import compile_model
-    from hwgen.reference import Reference
+    from hwgen.core.flow import FlowState, run_flow
     from hwgen.sim.executor import simulate as sim
-    from hwgen.verify import FLOAT_RTOL, verify_stages
+    from hwgen.sim.verify import FLOAT_RTOL
 
-    state = compile_model(model)
+    state = run_flow(["load", "streamline", "lower"], FlowState(Path(model)))
     g = state.stages["float"]
     x = _load_input(input_path, g.tensors[g.inputs[0]].shape, n, seed)
-    t0 = time.perf_counter()
-    ref = Reference(model)(x)
-    t_ref = time.perf_counter() - t0
-    rows = verify_stages(state.stages, x, ref)
-    t = Table(title=f"verify {Path(model).name}: {len(x)} inputs, reference = qonnx execute_onnx ({t_ref:.1f} s)",
+    from hwgen.sim.verify import verify_state
+
+    res = verify_state(state, x)
+    rows, ref = res.rows, res.reference
+    t = Table(title=f"verify {Path(model).name}: {len(x)} inputs, reference = qonnx execute_onnx ({res.reference_s:.1f} s)",
               title_justify="left")
     for col in ("stage", "output", "compare", "mismatches", "max |err|", "labels equal", "result"):
         t.add_column(col)
@@ -142,7 +139,7 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
         refp = ref[0].reshape(len(x), -1).argmax(1) if ref[0].ndim > 1 and ref[0].shape[-1] > 1 else ref[0].reshape(-1)
         console.print(f"accuracy: hardware simulator {100 * np.mean(pred == y):.2f}%, "
                       f"reference {100 * np.mean(refp == y):.2f}%")
-    inexact = state.stages["integer"].meta.get("inexact_scales", ())
+    inexact = res.inexact_layers
     if inexact:
         console.print(
             f"[yellow]note:[/] {len(inexact)} layer(s) ({', '.join(inexact[:3])}{', ...' if len(inexact) > 3 else ''}) "
@@ -151,11 +148,10 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
             "hardware will compute). Train with power-of-two scales (Brevitas "
             "restrict_scaling_type=POWER_OF_TWO, or constant 1.0) for bit-exact agreement."
         )
-    ok = all(r.passed for r in rows)
-    if not ok:
+    if not res.passed:
         raise HwgenError(f"{model}: verification failed (see the table above)")
     console.print("[green]all stages agree with the reference[/]")
-    return ok
+    return True
 
 
 @main.command()
@@ -174,7 +170,7 @@ def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: s
           csim_n: int, target_fps: float | None, budget: float, folding_path: str | None,
           save_intermediate: bool) -> None:
     """Compile MODEL for BOARD into a verified project directory."""
-    from hwgen.build import run_build
+    from hwgen.app.build import run_build
 
     run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
               csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path,
@@ -186,8 +182,8 @@ def _register_optional() -> None:
     import importlib
 
     for module, commands in (
-        ("hwgen.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
-        ("hwgen.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
+        ("hwgen.app.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
+        ("hwgen.app.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
     ):
         try:
             mod = importlib.import_module(module)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hwgen.datatypes import DataType
+from hwgen.core.datatypes import DataType
 
 
 def _frozen_array(a: Any) -> np.ndarray:
