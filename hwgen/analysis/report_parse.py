@@ -14,7 +14,6 @@ and writes DIR/report/actual.json and index.html (estimate vs actual per layer).
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any

@@ -91,7 +91,6 @@ def estimate_cmd(model: str, board: str, target_fps: float | None, budget: float
 def boards_cmd() -> None:
     """List the known boards (boards/*.toml); --board also takes a path to your own .toml."""
     from hwgen.core.boards import BOARDS_DIR, known_boards, load_board
-    from hwgen.core.log import console
 
     t = Table(title=f"boards ({BOARDS_DIR})", title_justify="left")
     for col in ("name", "part", "PS", "clock MHz", "AXI bits", "LUT", "FF", "BRAM18", "URAM", "DSP"):

@@ -9,7 +9,7 @@ import numpy as np
 from hwgen.analysis.estimate import estimate
 from hwgen.core.boards import load_board
 from hwgen.core.datatypes import DataType
-from hwgen.core.ir import Graph, Node, Tensor
+from hwgen.core.ir import Graph, Tensor
 from hwgen.passes.fifo import MIN_DEPTH, depth_for, idle_cycles, size_fifos
 from hwgen.units import MVAU, SlidingWindow
 

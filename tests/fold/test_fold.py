@@ -13,14 +13,13 @@ from hwgen.core.datatypes import BINARY
 from hwgen.core.errors import ConfigError
 from hwgen.core.flow import compile_model
 from hwgen.core.ir import Graph, Tensor
+from hwgen.fold.common import FoldingError
+from hwgen.fold.config import apply_folding_config, folding_config
 from hwgen.fold.optimizer import (
-    FoldingError,
-    apply_folding_config,
     brute_force,
     build_groups,
     fold_for_fps,
     fold_max_throughput,
-    folding_config,
     min_max_fold,
 )
 from hwgen.units import MVAU, StreamingMaxPool
