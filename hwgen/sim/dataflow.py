@@ -62,6 +62,11 @@ class DataflowResult:
     slowest: str = ""
     slowest_cycles: int = 0
 
+    @property
+    def ok(self) -> bool:
+        """Every frame completed, the last interval equal to the slowest process's cycles."""
+        return not self.deadlock and self.interval == self.slowest_cycles
+
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
             "frames", "interval", "intervals", "latency", "completions", "deadlock", "full", "empty", "waiting",
@@ -72,10 +77,8 @@ def _runs_array(runs: list[tuple[int, tuple[int, ...], tuple[int, ...]]]) -> np.
     return np.array([(n, *r, *w) for n, r, w in runs], np.int64)
 
 
-def build_network(g: Graph, axi_bits: int, depths: dict[str, int] | None = None) -> Network:
-    """Processes and FIFOs of ``g`` (after the ``insert`` pass). ``depths`` overrides the depth of
-    FIFO nodes by name (the sizing pass tries depths without rebuilding the graph)."""
-    depths = depths or {}
+def build_network(g: Graph, axi_bits: int) -> Network:
+    """Processes and FIFOs of ``g`` (after the ``insert`` pass)."""
     nodes = hardware_nodes(g)
     hw = {n.name for n in nodes}
     fifo_of: dict[str, int] = {}  # tensor -> FIFO index
@@ -91,10 +94,14 @@ def build_network(g: Graph, axi_bits: int, depths: dict[str, int] | None = None)
         return fifo_of[tensor]
 
     units = {n.name: unit_of(n) for n in nodes}
+    procs: list[Process] = []
+    pnames: list[str] = []
+    cycles: dict[str, int] = {}
+    sinks: list[int] = []
     for n in nodes:  # a FIFO node is the capacity of one stream: its input and output tensors
         d = getattr(units[n.name], "depth", None)
         if d is not None:
-            c = fifo(n.inputs[0], n.name, int(depths.get(n.name, d)))
+            c = fifo(n.inputs[0], n.name, int(d))
             fifo_of[n.outputs[0]] = c
             fifo_nodes[n.name] = c
     for n in nodes:
@@ -103,22 +110,16 @@ def build_network(g: Graph, axi_bits: int, depths: dict[str, int] | None = None)
             if len(readers) > 1:
                 raise DataflowGraphError(f"node {n.name!r}: stream {t!r} has {len(readers)} hardware readers; "
                                          "a fork needs a duplicating unit (run the 'insert' step)")
-    procs: list[Process] = []
-    pnames: list[str] = []
-    cycles: dict[str, int] = {}
-    sinks: list[int] = []
+    dma_in = [t for n in nodes for t in n.inputs if g.producer(t) is None or g.producer(t).name not in hw]
+    for t in dict.fromkeys(dma_in):  # the DMA writes one AXI word a cycle
+        port = axi_port(g.tensors[t].size, g.tensors[t].dtype, axi_bits)
+        procs.append(Process((), (fifo(t, t, STREAM_DEPTH),), np.array([[port["words"], 1]], np.int64)))
+        pnames.append(f"dma_in:{t}")
+        cycles[pnames[-1]] = port["words"]
     for n in nodes:
         u = units[n.name]
         if n.name in fifo_nodes:
             continue
-        for t in n.inputs:
-            p = g.producer(t)
-            if (p is None or p.name not in hw) and t not in fifo_of:  # the DMA writes it
-                port = axi_port(g.tensors[t].size, g.tensors[t].dtype, axi_bits)
-                c = fifo(t, t, STREAM_DEPTH)
-                procs.append(Process((), (c,), np.array([[port["words"], 1]], np.int64)))
-                pnames.append(f"dma_in:{t}")
-                cycles[pnames[-1]] = port["words"]
         ins = tuple(fifo(t, t, STREAM_DEPTH) for t in n.inputs)
         outs = tuple(fifo(t, t, STREAM_DEPTH) for t in n.outputs)
         procs.append(Process(ins, outs, _runs_array(u.schedule_runs())))
@@ -138,8 +139,15 @@ def build_network(g: Graph, axi_bits: int, depths: dict[str, int] | None = None)
 def simulate_dataflow(g: Graph, axi_bits: int, frames: int = 4, depths: dict[str, int] | None = None,
                       unbounded: set[str] | frozenset[str] = frozenset(), use_c: bool = True) -> DataflowResult:
     """Run ``g`` for ``frames`` frames; FIFO nodes in ``unbounded`` get unlimited capacity."""
-    net = build_network(g, axi_bits, depths)
+    return run_network(build_network(g, axi_bits), frames, depths, unbounded, use_c)
+
+
+def run_network(net: Network, frames: int = 4, depths: dict[str, int] | None = None,
+                unbounded: set[str] | frozenset[str] = frozenset(), use_c: bool = True) -> DataflowResult:
+    """Run a built network (the FIFO pass tries many depths on one network)."""
     cap = list(net.capacity)
+    for name, d in (depths or {}).items():
+        cap[net.fifo_nodes[name]] = int(d)
     for name in unbounded:
         cap[net.fifo_nodes[name]] = UNBOUNDED
     # an upper bound no live pipeline reaches: every process back to back, every frame
