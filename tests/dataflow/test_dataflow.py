@@ -187,7 +187,7 @@ def test_deadlock_fails_the_check_step():
     from hwgen.core.flow import FlowState, get_step
 
     state = FlowState(Path("m.onnx"), {"board": BOARD}, {"inserted": sized(residual())})
-    with pytest.raises(DeadlockError, match=r"deadlocks .* full FIFOs: fifo_add_in1, .*empty: fifo_add_in0"):
+    with pytest.raises(DeadlockError, match=r"deadlocks .*full FIFOs: fifo_add_in1, .*empty: fifo_add_in0"):
         get_step("check")(state)
     ok, _ = refine_depths(sized(residual()), AXI)
     out = get_step("check")(FlowState(Path("m.onnx"), {"board": BOARD}, {"fifo": ok})).artifacts["dataflow"]
