@@ -1,12 +1,10 @@
 """The cycle-level dataflow check and the FIFO depths it proves (issue 9, item 4).
 
-A fork/join is built from real units (SlidingWindow + MVAU on the long branch) and two minimal
-test-only units implementing the protocol (a duplicator and an adder), registered for the test.
+The fork/join is a residual block of real units: DuplicateStreams, a 3x3 SlidingWindow + MVAU
+on the long branch, the shortcut, AddStreams.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -20,67 +18,10 @@ from hwgen.kernels.dataflow import Process, run
 from hwgen.passes.fifo import refine_depths, size_fifos
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.sim.dataflow import build_network, run_network, simulate_dataflow
-from hwgen.units import MVAU, UNITS, Port, SlidingWindow, Unit
-from hwgen.units.cost import zero
+from hwgen.units import MVAU, AddStreams, DuplicateStreams, SlidingWindow
 
 BOARD = load_board("pynq-z1")
 AXI = BOARD.axi_port_bits
-
-
-@dataclass(frozen=True, eq=False)
-class DupUnit(Unit):
-    """Test-only fork: every word to both outputs in the same cycle."""
-
-    elems: int = 1
-    epw: int = 1
-    dt: str = "binary"
-
-    def in_ports(self):
-        return (Port(self.elems, self.epw, self.dt),)
-
-    def out_ports(self):
-        return (Port(self.elems, self.epw, self.dt),) * 2
-
-    def cycles(self):
-        return self.elems // self.epw
-
-    def schedule_runs(self):
-        return [(self.cycles(), (1,), (1, 1))]
-
-    def idle_cycles(self, i=0):
-        return 0
-
-    def start_fraction(self):
-        return self.epw / self.elems
-
-    def tail(self):
-        return 1
-
-    def resources(self, board):
-        return zero()
-
-    def shape(self):
-        return f"dup {self.elems}"
-
-
-@dataclass(frozen=True, eq=False)
-class AddUnit(DupUnit):
-    """Test-only join: one word of each input in, one word out, per cycle."""
-
-    def in_ports(self):
-        return (Port(self.elems, self.epw, self.dt),) * 2
-
-    def out_ports(self):
-        return (Port(self.elems, self.epw, self.dt),)
-
-    def schedule_runs(self):
-        return [(self.cycles(), (1, 1), (1,))]
-
-
-@pytest.fixture(autouse=True)
-def _test_units(monkeypatch):
-    monkeypatch.setitem(UNITS, "DupUnit", DupUnit)
-    monkeypatch.setitem(UNITS, "AddUnit", AddUnit)
 
 
 def _mvau(name, mw, mh, pe, simd, reps=1):
@@ -92,15 +33,16 @@ def _mvau(name, mw, mh, pe, simd, reps=1):
 def residual(h: int = 8, c: int = 8, simd: int = 8, pe: int = 8) -> Graph:
     """x -> dup -> (3x3 window, pad 1 -> MVAU) + shortcut -> add: a residual block."""
     b = DataType.parse("binary")
-    n = h * h * c
     swu = SlidingWindow(name="swu", ifm_dim=(h, h), channels=c, kernel=(3, 3), pads=(1, 1, 1, 1), simd=simd)
     nodes = [
-        DupUnit(name="dup", elems=n, epw=c).to_node(("x",), ("a", "s")),
+        DuplicateStreams(name="dup", channels=c, pixels=h * h, n=2, pe=c).to_node(("x",), ("a", "s")),
         swu.to_node(("a",), ("win",)),
         _mvau("conv", 9 * c, c, pe, simd, reps=h * h).to_node(("win",), ("y",)),
-        AddUnit(name="add", elems=n, epw=c).to_node(("y", "s"), ("out",)),
+        AddStreams(name="add", channels=c, pixels=h * h, pe=c, idt_a="binary", idt_b="binary",
+                   odt="uint2").to_node(("y", "s"), ("out",)),
     ]
-    tensors = {t: Tensor(t, (1, h, h, c), b) for t in ("x", "a", "s", "y", "out")}
+    tensors = {t: Tensor(t, (1, h, h, c), b) for t in ("x", "a", "s", "y")}
+    tensors["out"] = Tensor("out", (1, h, h, c), DataType.parse("uint2"))
     tensors["win"] = Tensor("win", (1, h, h, 9 * c), b)
     return Graph(nodes, tensors, ("x",), ("out",), name="residual")
 
