@@ -138,26 +138,77 @@ def test_deadlock_fails_the_check_step():
 
 # -- the engine ---------------------------------------------------------------------------------
 
+def _schedule(rng, reads: int | None, writes: int | None) -> np.ndarray:
+    """A random one-frame schedule reading ``reads`` and writing ``writes`` words in bursts."""
+    n = max(reads or 0, writes or 0) + int(rng.integers(0, 40))
+    cols = []
+    for total in (reads, writes):
+        if total is None:
+            continue
+        v = np.zeros(n, np.int64)
+        v[np.sort(rng.choice(n, total, replace=False))] = 1
+        if rng.integers(0, 2):  # a burst: the words at the start
+            v[:] = 0
+            v[:total] = 1
+        cols.append(v)
+    cyc = np.stack(cols, 1)
+    runs, start = [], 0
+    for i in range(1, n + 1):
+        if i == n or (cyc[i] != cyc[start]).any():
+            runs.append([i - start, *cyc[start]])
+            start = i
+    return np.array(runs, np.int64)
+
+
 def _random_network(rng, n_fifos=5):
-    procs = [Process((), (0,), np.array([[12, 1]]))]
+    words = [int(w) for w in rng.integers(1, 30, n_fifos)]
+    procs = [Process((), (0,), _schedule(rng, None, words[0]))]
     for c in range(n_fifos - 1):
-        runs = np.array([[int(rng.integers(1, 4)), int(rng.integers(0, 2)), int(rng.integers(0, 2))]
-                         for _ in range(int(rng.integers(1, 5)))])
-        runs[0, 1:] = 1  # every process moves some words
-        procs.append(Process((c,), (c + 1,), runs))
-    procs.append(Process((n_fifos - 1,), (), np.array([[3, 1]])))
+        procs.append(Process((c,), (c + 1,), _schedule(rng, words[c], words[c + 1])))
+    procs.append(Process((n_fifos - 1,), (), _schedule(rng, words[-1], None)))
     return procs
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_c_engine_equals_python(seed):
+def _random_fork_join(rng):
+    """source -> fork -> (bursty process) + shortcut -> join -> sink: deadlocks when shallow."""
+    w = int(rng.integers(4, 30))
+    fork = _schedule(rng, w, w)
+    fork = np.concatenate([fork, fork[:, 2:]], 1)  # the same words to both outputs
+    both = _schedule(rng, w, w)
+    join = np.concatenate([both[:, :2], both[:, 1:]], 1)  # both inputs in the same cycles
+    return [Process((), (0,), _schedule(rng, None, w)), Process((0,), (1, 2), fork),
+            Process((1,), (3,), _schedule(rng, w, w)), Process((3, 2), (4,), join),
+            Process((4,), (), _schedule(rng, w, None))]
+
+
+def _random_case(seed):
     rng = np.random.default_rng(seed)
-    procs = _random_network(rng)
-    cap = [int(c) for c in rng.integers(1, 4, 5)]
-    a = run(procs, cap, 3, 10_000, use_c=True)
-    b = run(procs, cap, 3, 10_000, use_c=False)
+    procs = _random_fork_join(rng) if seed % 2 else _random_network(rng)
+    return procs, [int(c) for c in rng.integers(1, 16, 5)]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_c_engine_equals_python(seed):
+    # the C loop fast-forwards over repeated cycles; the Python loop steps every cycle
+    procs, cap = _random_case(seed)
+    a = run(procs, cap, 3, 100_000, use_c=True)
+    b = run(procs, cap, 3, 100_000, use_c=False)
     assert (a.cycles, a.deadlock, a.blocked) == (b.cycles, b.deadlock, b.blocked)
     assert (a.done_at == b.done_at).all() and (a.peak == b.peak).all() and (a.occupancy == b.occupancy).all()
+
+
+def test_random_cases_cover_deadlocks_and_runs():
+    dead = [run(*_random_case(seed), 3, 100_000).deadlock for seed in range(16)]
+    assert 0 < sum(dead) < len(dead)
+
+
+@pytest.mark.parametrize("shortcut", [2, 20, 23, 24, 40])
+def test_c_engine_equals_python_on_a_residual_block(shortcut):
+    net = build_network(sized(residual()), AXI)
+    a = run_network(net, 3, {"fifo_add_in1": shortcut}, use_c=True)
+    b = run_network(net, 3, {"fifo_add_in1": shortcut}, use_c=False)
+    assert (a.completions, a.deadlock, a.full, a.empty, a.peak, a.cycles_run) == \
+        (b.completions, b.deadlock, b.full, b.empty, b.peak, b.cycles_run)
 
 
 def test_engine_depth_one_halves_the_rate():
