@@ -64,8 +64,10 @@ class DataflowResult:
 
     @property
     def ok(self) -> bool:
-        """Every frame completed, the last interval equal to the slowest process's cycles."""
-        return not self.deadlock and self.interval == self.slowest_cycles
+        """Every frame completed, the last two intervals equal to the slowest process's cycles
+        (two: an early interval can be shorter than the steady one while FIFOs still fill)."""
+        return not self.deadlock and self.intervals[-2:] == [self.slowest_cycles] * min(2, len(self.intervals)) \
+            and len(self.intervals) > 0
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
