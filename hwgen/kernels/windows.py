@@ -55,3 +55,14 @@ def pool(x: np.ndarray, kernel, stride, pads, ceil_mode: bool, reduce=np.max) ->
 def _neutral(dtype, reduce):
     big = np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).max
     return -big if reduce is np.max else big
+
+
+def window_sums(x: np.ndarray, kernel) -> np.ndarray:
+    """Sums of the whole non-overlapping ``kernel`` windows of a (N, H, W, C) batch (floor mode);
+    integers sum in int64, floats in their own type."""
+    n, h, w, c = x.shape
+    kh, kw = kernel
+    oh, ow = h // kh, w // kw
+    acc = np.int64 if np.issubdtype(x.dtype, np.integer) else x.dtype
+    v = x[:, : oh * kh, : ow * kw].astype(acc).reshape(n, oh, kh, ow, kw, c)
+    return v.sum(axis=(2, 4), dtype=acc)

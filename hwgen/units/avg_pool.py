@@ -16,17 +16,9 @@ from typing import ClassVar
 import numpy as np
 
 from hwgen.core.datatypes import DataType
+from hwgen.kernels.windows import window_sums
 from hwgen.units.base import Port, Unit
 from hwgen.units.cost import add, bits, memory
-
-
-def window_sums(x: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
-    """Sums of the whole non-overlapping ``kernel`` windows of a (N, H, W, C) integer batch."""
-    n, h, w, c = x.shape
-    kh, kw = kernel
-    oh, ow = h // kh, w // kw
-    v = x[:, : oh * kh, : ow * kw].astype(np.int64).reshape(n, oh, kh, ow, kw, c)
-    return v.sum(axis=(2, 4))
 
 
 @dataclass(frozen=True, eq=False)
