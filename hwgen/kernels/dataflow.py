@@ -42,7 +42,7 @@ _SOURCE = r"""
 long df_run(long P, const long *nin, const long *nout, const long *port_off, const long *chan,
             const long *run_off, const long *nruns, const long *runs,
             const long *cap, long *occ, long *peak, long F, long max_cycles,
-            long *done_at, long *blocked, long *why, long *deadlock, long C) {
+            long *done_at, long *blocked, long *why, long *deadlock, long C, long *stalls) {
     long *seg = calloc(P, sizeof(long)), *left = calloc(P, sizeof(long)), *frame = calloc(P, sizeof(long));
     long *delta = calloc(C > 0 ? C : 1, sizeof(long)), *need = calloc(P, sizeof(long));
     char *fire = calloc(P, 1);
@@ -102,6 +102,8 @@ long df_run(long P, const long *nin, const long *nout, const long *port_off, con
             }
         }
         if (k < 1) k = 1;
+        for (long p = 0; p < P; ++p)  /* stall cycles: [p][0] on an empty input, [p][1] on a full output */
+            if (blocked[p] >= 0) stalls[2 * p + why[p]] += k;
         for (long p = 0; p < P; ++p) {
             if (!fire[p]) continue;
             const long ni = nin[p], no = nout[p];
@@ -154,6 +156,7 @@ class Trace:
     peak: np.ndarray  # (fifos,): most words held (a word written while one leaves counts twice)
     occupancy: np.ndarray  # (fifos,): words held when the run stopped
     blocked: list[tuple[int, int, str]]  # at a deadlock: (process, fifo, "empty" | "full")
+    stalls: np.ndarray  # (processes, 2): cycles stalled on an empty input, on a full output
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +185,7 @@ def _library() -> ctypes.CDLL | None:
         return None
     dll.df_run.restype = ctypes.c_long
     dll.df_run.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * 10 + [ctypes.c_long] * 2 + [ctypes.c_void_p] * 4 \
-        + [ctypes.c_long]
+        + [ctypes.c_long, ctypes.c_void_p]
     return dll
 
 
@@ -207,19 +210,21 @@ def run(processes: list[Process], capacity: list[int], frames: int, max_cycles: 
     blocked = np.full(n, -1, np.int64)
     why = np.zeros(n, np.int64)
     dead = np.zeros(1, np.int64)
+    stalls = np.zeros((n, 2), np.int64)
     lib = _library() if use_c else None
     args = (nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, peak)
     if lib is not None:
         t = lib.df_run(n, *(a.ctypes.data for a in args), frames, max_cycles,
-                       done_at.ctypes.data, blocked.ctypes.data, why.ctypes.data, dead.ctypes.data, len(cap))
+                       done_at.ctypes.data, blocked.ctypes.data, why.ctypes.data, dead.ctypes.data, len(cap),
+                       stalls.ctypes.data)
     else:
-        t = _run_python(n, *args, frames, max_cycles, done_at, blocked, why, dead)
+        t = _run_python(n, *args, frames, max_cycles, done_at, blocked, why, dead, stalls)
     stuck = [(p, int(blocked[p]), "full" if why[p] else "empty") for p in range(n) if dead[0] and blocked[p] >= 0]
-    return Trace(int(t), bool(dead[0]), done_at, peak, occ, stuck)
+    return Trace(int(t), bool(dead[0]), done_at, peak, occ, stuck, stalls)
 
 
 def _run_python(n, nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, peak, frames, max_cycles,
-                done_at, blocked, why, dead) -> int:
+                done_at, blocked, why, dead, stalls) -> int:
     """The C loop, line for line, in Python (no compiler on the machine)."""
     seg, frame = [0] * n, [0] * n
     left = [int(runs[run_off[p]]) if nruns[p] and frames else 0 for p in range(n)]
@@ -254,6 +259,9 @@ def _run_python(n, nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, pe
         if not fired:
             dead[0] = 1
             break
+        for p in range(n):
+            if blocked[p] >= 0:
+                stalls[p, why[p]] += 1
         for p, row, ch, ni, no in fired:
             for i in range(ni):
                 occ[ch[i]] -= row[1 + i]

@@ -195,6 +195,7 @@ def test_c_engine_equals_python(seed):
     b = run(procs, cap, 3, 100_000, use_c=False)
     assert (a.cycles, a.deadlock, a.blocked) == (b.cycles, b.deadlock, b.blocked)
     assert (a.done_at == b.done_at).all() and (a.peak == b.peak).all() and (a.occupancy == b.occupancy).all()
+    assert (a.stalls == b.stalls).all()
 
 
 def test_random_cases_cover_deadlocks_and_runs():
