@@ -174,7 +174,7 @@ def _library() -> ctypes.CDLL | None:
                 src, tmp = Path(d) / "df.c", Path(d) / "df.so"
                 src.write_text(_SOURCE)
                 if subprocess.run([cc, "-O2", "-shared", "-fPIC", str(src), "-o", str(tmp)],
-                                  capture_output=True).returncode != 0:
+                                  check=False, capture_output=True).returncode != 0:
                     return None
                 os.replace(tmp, lib)  # atomic: concurrent workers may race here
         except OSError:  # an unwritable cache: the Python loop

@@ -24,7 +24,6 @@ frame boundaries), the goal is the unbounded run's interval, and the check repor
 from __future__ import annotations
 
 import math
-
 import time
 from typing import Any
 

@@ -11,6 +11,7 @@ deadlock the FIFOs found full and empty.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -169,7 +170,7 @@ def _result(net: Network, tr: Trace, frames: int, secs: float, cap: list[int]) -
     done = tr.done_at[net.sinks] if net.sinks else tr.done_at
     complete = bool((done >= 0).all())
     comps = [int(c) for c in done.max(0)] if complete else []
-    intervals = [b - a for a, b in zip(comps, comps[1:])]
+    intervals = [b - a for a, b in itertools.pairwise(comps)]
     slowest = max(net.cycles, key=lambda k: net.cycles[k])
     res = DataflowResult(
         frames=frames, interval=intervals[-1] if intervals else None, intervals=intervals,

@@ -14,7 +14,12 @@ import numpy as np
 from hwgen.kernels.windows import out_size, pool
 from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, bits, memory
-from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, ring_schedule, window_start_fraction
+from hwgen.units.sliding_window import (
+    ring_cycles,
+    ring_idle_cycles,
+    ring_schedule,
+    window_start_fraction,
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -12,9 +14,9 @@ from hwgen.units import (
     DataWidthConverter,
     DuplicateStreams,
     GlobalAveragePool,
-    StreamingConcat,
     LabelSelect,
     SlidingWindow,
+    StreamingConcat,
     StreamingMaxPool,
     Thresholding,
     Unit,
@@ -65,7 +67,7 @@ def test_schedule_matches_cycles_and_ports(u: Unit):
     runs = u.schedule_runs()
     assert sum(n for n, _, _ in runs) == u.cycles()
     assert all(n > 0 for n, _, _ in runs)
-    assert all(a[1:] != b[1:] for a, b in zip(runs, runs[1:]))  # adjacent runs differ
+    assert all(a[1:] != b[1:] for a, b in itertools.pairwise(runs))  # adjacent runs differ
 
 
 def test_mvau_reads_during_the_first_fold_only():
