@@ -403,7 +403,7 @@ class _Converter:
                 perm = list(range(np.ndim(c.q if isinstance(c, QuantConst) else c)))[::-1]
             self.consts[node.output[0]] = c.transpose(perm) if isinstance(c, QuantConst) else np.transpose(c, perm)
             return
-        act = self.data_input(node)
+        self.data_input(node)  # refuses a constant-folded or unknown input first
         if perm is not None and perm == list(range(len(perm))):
             return self.op_Identity(node)
         self.fail(node, "Transpose of an activation is not supported (hwgen keeps activations NHWC); remove it from the model")
