@@ -197,15 +197,19 @@ class _Converter:
         signed = bool(attrs.get("signed", 1))
         narrow = bool(attrs.get("narrow", 0))
         mode = attrs.get("rounding_mode", b"ROUND")
-        mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+        mode = mode.decode("utf-8", "replace") if isinstance(mode, bytes) else str(mode)
         scale = np.asarray(self.plain_const(node.input[1], node), dtype=np.float32)
         zeropt = np.asarray(self.plain_const(node.input[2], node), dtype=np.float32)
         bits_arr = np.asarray(self.plain_const(node.input[3], node))
-        if bits_arr.size != 1 or float(bits_arr) != int(bits_arr) or not 1 <= int(bits_arr) <= 32:
-            self.fail(node, f"bit width {bits_arr} is not a whole number in 1..32")
-        bits = int(bits_arr)
-        if np.any(scale <= 0):
-            self.fail(node, "quantizer scale must be positive")
+        if (bits_arr.size != 1 or bits_arr.dtype.kind not in "iuf" or not np.isfinite(float(bits_arr.reshape(-1)[0]))
+                or float(bits_arr.reshape(-1)[0]) != int(bits_arr.reshape(-1)[0])
+                or not 1 <= int(bits_arr.reshape(-1)[0]) <= 32):
+            self.fail(node, f"bit width {bits_arr.reshape(-1)[:4].tolist()} is not a whole number in 1..32")
+        bits = int(bits_arr.reshape(-1)[0])
+        if not np.all(scale > 0) or not np.all(np.isfinite(scale)):
+            self.fail(node, "quantizer scale must be finite and positive")
+        if not np.all(np.isfinite(zeropt)):
+            self.fail(node, "quantizer zero point must be finite")
         x = node.input[0]
         if x in self.consts:
             v = np.asarray(self.plain_const(x, node), dtype=np.float32)
@@ -228,8 +232,8 @@ class _Converter:
 
     def op_BipolarQuant(self, node) -> None:
         scale = np.asarray(self.plain_const(node.input[1], node), dtype=np.float32)
-        if np.any(scale <= 0):
-            self.fail(node, "quantizer scale must be positive")
+        if not np.all(scale > 0) or not np.all(np.isfinite(scale)):
+            self.fail(node, "quantizer scale must be finite and positive")
         x = node.input[0]
         if x in self.consts:
             v = np.asarray(self.plain_const(x, node), dtype=np.float32)
