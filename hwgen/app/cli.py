@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hwgen.app.cli_types import BUDGET, CSIM_N, FPS, N_INPUTS, VERIFY_N, npy_out_path
+from hwgen.app.outdir import Terminated
 from hwgen.core.errors import HwgenError
 from hwgen.core.log import console  # noqa: E402  (one console for every layer)
 
@@ -247,7 +248,9 @@ def run() -> None:
         Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         sys.exit(2)
     except click.exceptions.Abort:
-        sys.exit(1)
+        sys.exit(130)  # SIGINT: the build's temporary directory is already removed
+    except Terminated as e:
+        sys.exit(128 + e.signum)
     except click.UsageError as e:  # bad option values too: one line, like HwgenError
         cmd = e.ctx.command_path if e.ctx is not None else "hwgen"
         Console(stderr=True, highlight=False).print(
