@@ -403,8 +403,11 @@ class _Converter:
         x = node.input[0]
         if x in self.consts:
             c = self.consts[x]
+            nd = np.ndim(c.q if isinstance(c, QuantConst) else c)
             if perm is None:
-                perm = list(range(np.ndim(c.q if isinstance(c, QuantConst) else c)))[::-1]
+                perm = list(range(nd))[::-1]
+            if sorted(perm) != list(range(nd)):
+                self.fail(node, f"perm {perm} does not permute the {nd} axes of constant {x!r}")
             self.consts[node.output[0]] = c.transpose(perm) if isinstance(c, QuantConst) else np.transpose(c, perm)
             return
         act = self.data_input(node)

@@ -144,6 +144,9 @@ class _Checker:
     # -- quantizers --------------------------------------------------------------------------
     def op_Quant(self, node) -> None:
         self.need_inputs(node, 4, "x, scale, zero point, bit width")
+        for k in ("signed", "narrow"):  # required by the QONNX Quant spec (qonnx refuses without)
+            if self.attr(node, k) is None:
+                self.fail(self.where(node), f"attribute {k} is missing (QONNX Quant requires it); re-export the model")
         self.flag(node, "signed", 1)
         self.flag(node, "narrow", 0)
         mode = self.attr(node, "rounding_mode", "ROUND")
