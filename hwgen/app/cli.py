@@ -243,7 +243,10 @@ _register_optional()
 def run() -> None:
     """Entry point: one-line errors for user mistakes, exit status 2."""
     try:
-        main.main(standalone_mode=False)
+        # float warnings never precede an error line: non-finite values are checked explicitly
+        # (validator, chain folding, comparisons) and reported in one line
+        with np.errstate(all="ignore"):
+            main.main(standalone_mode=False)
     except HwgenError as e:
         Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         sys.exit(2)

@@ -52,8 +52,12 @@ class _Checker:
             self.fail("graph", "has no nodes (empty or truncated file); re-export the model")
         if not g.output:
             self.fail("graph", "has no outputs; re-export the model with its output tensor")
+        users: dict[str, str] = {}
+        for node in g.node:
+            for j, i in enumerate(node.input):
+                users.setdefault(i, f" (input {j} of {self.where(node)})")
         for init in g.initializer:
-            self.consts[init.name] = self.tensor(init, f"initializer {init.name!r}")
+            self.consts[init.name] = self.tensor(init, f"initializer {init.name!r}{users.get(init.name, '')}")
         for node in g.node:
             if node.op_type == "Constant":
                 for a in node.attribute:

@@ -125,6 +125,16 @@ def chain_direction(nodes: list[Node], C: int) -> np.ndarray | None:
     return d
 
 
+def _require_finite(y: np.ndarray, valid: np.ndarray, ch: slice, where: str) -> None:
+    """A chain value that overflows to Inf or becomes NaN has no exact threshold: refuse."""
+    bad = ~np.isfinite(y) & valid
+    if bad.any():
+        c = ch.start + int(np.argmax(bad.any(axis=0)))
+        raise StreamlineError(
+            f"{where}: the float chain into the quantizer gives NaN/Inf on channel {c} (its constants "
+            "overflow float32, e.g. a huge BatchNorm gamma/var ratio or scale); retrain or clamp them")
+
+
 def _constant(src: Source, pre_pool: list[Node], post_pool: list[Node] | None, q_node: Node) -> np.ndarray:
     """(C,) bool: the quantized output is the same at both ends of the channel's range."""
     ch = slice(0, src.channels)
@@ -154,6 +164,7 @@ def _fold_bisect(src: Source, pre_pool: list[Node], post_pool: list[Node] | None
         y = apply_float(pre_pool, dequantize(mid * sgn, src, ch), ch)
         if post_pool is not None:
             y = apply_float(post_pool, y, ch)
+        _require_finite(y, a < b, ch, where)
         ok = quantize(q_node, y, ch) >= want
         active = a < b
         b = np.where(active & ok, mid, b)
@@ -259,6 +270,7 @@ def fold_chain(
             pre_inc[ch] = _require_monotone(
                 y, valid, ch, f"{where}: the float chain before the max-pool", "so pooling cannot move past it")
             y = apply_float(post_pool, y, ch)
+        _require_finite(y, valid, ch, where)
         q = quantize(q_node, y, ch)
         inc = _require_monotone(q, valid, ch, f"{where}: the float chain into the quantizer",
                                 "so it has no threshold form")
