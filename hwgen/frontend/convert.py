@@ -182,6 +182,14 @@ class _Converter:
             name=_model_name(self.path), meta={"source": str(self.path), "input_shape": shape[1:]},
         )
 
+    def _check_k(self, node, act: Act, k: int) -> None:
+        """The weight's input dimension must match the activation's channels (a mismatch that
+        shape inference lets through would make every later stage compute garbage)."""
+        c = self.tensors[act.name].shape[-1] if self.tensors[act.name].shape else 1
+        if c != k:
+            self.fail(node, f"weight expects {k} input channels but the activation has {c} "
+                            f"(shape {self.tensors[act.name].shape}); re-export the model")
+
     def data_input(self, node, i: int = 0) -> Act:
         name = node.input[i]
         if name not in self.acts:
@@ -276,6 +284,7 @@ class _Converter:
         w, qc = self.weight(node.input[1], node)
         if w.ndim != 2:
             self.fail(node, f"MatMul weight must be 2-D, got {w.shape}")
+        self._check_k(node, act, w.shape[0])
         self.add_act(node.output[0])
         self.emit("MatMul", node, [act.name], [node.output[0]], {},
                   self.weight_params(w, qc, 1, node))
@@ -289,6 +298,9 @@ class _Converter:
         if attrs.get("transB", 0):
             w = w.T
             qc = qc.transpose([1, 0]) if qc is not None else None
+        if w.ndim != 2:
+            self.fail(node, f"Gemm weight must be 2-D, got {w.shape}")
+        self._check_k(node, act, w.shape[0])
         out = node.output[0]
         alpha = float(attrs.get("alpha", 1.0))
         beta = float(attrs.get("beta", 1.0))
@@ -320,6 +332,9 @@ class _Converter:
         if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
             self.fail(node, "auto_pad is not supported; export with explicit pads")
         w, qc = self.weight(node.input[1], node)
+        if w.ndim != 4:
+            self.fail(node, f"Conv weight must be 4-D (OC, IC, KH, KW), got {w.shape}")
+        self._check_k(node, act, w.shape[1])
         w = np.transpose(w, (0, 2, 3, 1))  # (OC, IC, KH, KW) -> (OC, KH, KW, IC)
         qc = qc.transpose([0, 2, 3, 1]) if qc is not None else None
         pads = tuple(int(p) for p in attrs.get("pads", [0, 0, 0, 0]))
@@ -345,6 +360,10 @@ class _Converter:
         names = ("gamma", "beta", "mean", "var")
         params = {k: np.asarray(self.plain_const(i, node), np.float32).reshape(-1)
                   for k, i in zip(names, node.input[1:5])}
+        c = self.tensors[act.name].shape[-1] if self.tensors[act.name].shape else 1
+        for k, v in params.items():
+            if v.size != c:
+                self.fail(node, f"{k} has {v.size} values for {c} channels; re-export the model")
         self.add_act(node.output[0])
         self.emit("BatchNorm", node, [act.name], [node.output[0]],
                   {"epsilon": float(attrs.get("epsilon", 1e-5))}, params)

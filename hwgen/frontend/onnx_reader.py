@@ -39,6 +39,7 @@ def read_model(path: str | os.PathLike):
     try:
         with quiet():
             _fix_batch_dim(proto)
+            del proto.graph.value_info[:]  # stale shapes in the file must not survive inference
             model = ModelWrapper(proto)
             model = model.transform(RemoveStaticGraphInputs())
             model = model.transform(SortGraph())

@@ -23,7 +23,8 @@ LAYOUT_OPS = ("Transpose", "Flatten", "Identity", "Pad")
 SCALING_OPS = ("Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu", "Clip")
 QUANT_OPS = ("Quant", "BipolarQuant", "QuantInt")
 BIG = np.float32(2.0**40)  # bisection range: inputs beyond it only saturate the quantizer
-TABLE_LEVELS = 256  # up to this many codes, one float per (code, element) is tabulated
+TABLE_LEVELS = 256  # up to this many codes, one float per (code, element class) is tabulated
+TABLE_CELLS = 1 << 18  # (codes x elements) bisected directly; beyond, elements are grouped in classes
 
 
 def _key(x: np.ndarray) -> np.ndarray:
@@ -120,45 +121,88 @@ def _boundaries(cs: CodeSpace, target: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return x, reached
 
 
-def level_table(cs: CodeSpace) -> np.ndarray:
-    """(L, *in_shape) float32: an input inside each level's interval, per element (unreachable
-    levels take the nearest reachable one's input)."""
-    L = cs.n_levels
-    tgt = np.broadcast_to(np.arange(L).reshape(L, *([1] * len(cs.in_shape))), (L, *cs.in_shape)).copy()
-    b, reached = _boundaries(cs, tgt)
-    bk = _key(b)
-    out = b.copy()
-    # inside the interval [b_k, b_{k+1}): its middle in float, or b_k itself if that fails
-    for k in range(L):
-        if k + 1 < L:
-            mid = ((b[k].astype(np.float64) + b[k + 1].astype(np.float64)) / 2).astype(np.float32)
-        elif L > 2:
-            w = (b[L - 1].astype(np.float64) - b[1].astype(np.float64)) / max(L - 2, 1)
-            mid = (b[k] + np.abs(w) / 2).astype(np.float32)
-        else:
-            mid = (b[k] + np.maximum(1.0, np.abs(b[k])) / 2).astype(np.float32)
-        if k == 0 and L > 1:  # b_0 is -BIG: step down from the first boundary instead
-            w = np.abs(b[1].astype(np.float64) - (b[2].astype(np.float64) if L > 2 else 0.0))
-            mid = (b[1] - np.maximum(w, 1.0) / 2).astype(np.float32)
-        good = cs.levels(mid[None])[0] == k
-        if k == 0:
-            fallback = _unkey(bk[1] - 1) if L > 1 else b[0]
-        else:
-            fallback = b[k]
-        out[k] = np.where(good, mid, fallback)
-    ok = cs.levels(out) == np.arange(L).reshape(L, *([1] * len(cs.in_shape)))
-    for k in range(L):  # unreachable codes (a clamp before the quantizer): nearest reachable
-        if not np.all(ok[k]):
-            for d in range(1, L):
-                for j in (k - d, k + d):
-                    if 0 <= j < L:
-                        fill = ~ok[k] & ok[j]
-                        out[k] = np.where(fill, out[j], out[k])
-                        ok[k] |= fill
-                if np.all(ok[k]):
-                    break
-    del reached
+def element_classes(cs: CodeSpace) -> np.ndarray:
+    """(E,) class id per input element: elements whose code function looks the same on a spread
+    of probe values share a class (scalar or per-channel constants give few classes). Only a
+    speed-up: every float that check_inputs returns is checked against its code afterwards."""
+    E = int(np.prod(cs.in_shape))
+    if cs.n_levels * E <= TABLE_CELLS:
+        return np.arange(E)
+    mags = np.float32(2.0) ** np.arange(-24, 41, 2, dtype=np.float32)
+    probes = np.concatenate([-mags[::-1], [0.0], mags, np.linspace(-4, 4, 33, dtype=np.float32)])
+    x = np.broadcast_to(probes.reshape(-1, *([1] * len(cs.in_shape))), (len(probes), *cs.in_shape))
+    sig = cs.levels(x).reshape(len(probes), E)
+    _, inv = np.unique(sig.T, axis=0, return_inverse=True)
+    return inv.reshape(-1)
+
+
+def _packing(classes: np.ndarray, L: int) -> np.ndarray:
+    """(F, E) level targets such that every (level, class) pair appears in some frame: the
+    members of a class take consecutive levels, so a class of >= L elements needs one frame."""
+    E = len(classes)
+    K = int(classes.max()) + 1
+    sizes = np.bincount(classes, minlength=K)
+    order = np.argsort(classes, kind="stable")
+    rank = np.empty(E, np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank[order] = np.arange(E) - np.repeat(starts, sizes)
+    F = int(-(-L // int(sizes.min())))
+    return (rank[None, :] + np.arange(F)[:, None] * sizes[classes][None, :]) % L
+
+
+def _per_class(values: np.ndarray, tgt: np.ndarray, classes: np.ndarray, L: int, dtype) -> np.ndarray:
+    """Scatter per-element ``values`` (F, E) of packed frames into an (L, K) table."""
+    K = int(classes.max()) + 1
+    out = np.zeros((L, K), dtype)
+    out[tgt.reshape(-1), np.broadcast_to(classes, tgt.shape).reshape(-1)] = values.reshape(-1)
     return out
+
+
+def _table_levels(cs: CodeSpace, table: np.ndarray, classes: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """(L, K): the level each table entry gives (evaluated in packed frames)."""
+    x = table[tgt, classes[None, :]]
+    lv = cs.levels(x.reshape(len(tgt), *cs.in_shape)).reshape(tgt.shape)
+    return _per_class(lv, tgt, classes, table.shape[0], np.int64)
+
+
+def level_table(cs: CodeSpace, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L, K) float32 inputs, one inside each level's interval per element class, and (L, K) the
+    level each actually gives (an unreachable level takes the nearest reachable one's input)."""
+    L = cs.n_levels
+    tgt = _packing(classes, L)
+    bnd, _ = _boundaries(cs, tgt.reshape(len(tgt), *cs.in_shape))
+    b = _per_class(bnd.reshape(tgt.shape), tgt, classes, L, np.float32)
+    out = b.copy()
+    with np.errstate(all="ignore"):
+        for k in range(L):  # inside [b_k, b_{k+1}): its middle in float
+            if L == 2:
+                d = np.maximum(1.0, np.abs(b[1].astype(np.float64))) / 2
+                mid = b[1] - d if k == 0 else b[1] + d
+            elif k == 0:
+                mid = b[1] - (b[2].astype(np.float64) - b[1]) / 2
+            elif k == L - 1:
+                mid = b[k] + (b[k].astype(np.float64) - b[k - 1]) / 2
+            else:
+                mid = (b[k].astype(np.float64) + b[k + 1].astype(np.float64)) / 2
+            out[k] = np.asarray(mid, np.float64).astype(np.float32)
+        # the middle can round out of a one-float interval: then the boundary itself
+        got = _table_levels(cs, out, classes, tgt)
+        out = np.where(got == np.arange(L)[:, None], out, b)
+        got = _table_levels(cs, out, classes, tgt)
+    ok = got == np.arange(L)[:, None]
+    for k in range(L):  # unreachable codes (a clamp before the quantizer): nearest reachable
+        if ok[k].all():
+            continue
+        for d in range(1, L):
+            for j in (k - d, k + d):
+                if 0 <= j < L:
+                    fill = ~ok[k] & ok[j]
+                    out[k] = np.where(fill, out[j], out[k])
+                    got[k] = np.where(fill, got[j], got[k])
+                    ok[k] |= fill
+            if ok[k].all():
+                break
+    return out, got
 
 
 def code_frames(n_levels: int, in_shape: tuple[int, ...], n: int, rng: np.random.Generator) -> np.ndarray:
@@ -188,8 +232,16 @@ def check_inputs(g: Graph, n: int, seed: int = 0) -> np.ndarray:
     flat = frames.reshape(n, -1)
     with np.errstate(all="ignore"):
         if cs.n_levels <= TABLE_LEVELS:
-            table = level_table(cs).reshape(cs.n_levels, -1)
-            x = table[flat, np.arange(flat.shape[1])]
+            classes = element_classes(cs)
+            table, gives = level_table(cs, classes)
+            x = table[flat, classes[None, :]]
+            # every float is checked against the code its class gives; a class that was not
+            # homogeneous after all is bisected frame by frame
+            wrong = cs.levels(x.reshape(n, *shape)).reshape(flat.shape) != gives[flat, classes[None, :]]
+            if wrong.any():
+                cols = np.any(wrong, axis=0)
+                lo, _ = _boundaries(cs, frames)
+                x = np.where(cols[None, :], lo.reshape(flat.shape), x)
         else:  # wide input codes: bisect per requested code
             lo, _ = _boundaries(cs, frames)
             x = lo.reshape(n, -1)
