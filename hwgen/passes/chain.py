@@ -147,7 +147,7 @@ def _constant(src: Source, pre_pool: list[Node], post_pool: list[Node] | None, q
 
 
 def _fold_bisect(src: Source, pre_pool: list[Node], post_pool: list[Node] | None, q_node: Node,
-                 lv_lo: int, n_lv: int, step: int, direction: np.ndarray, pre_dir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 lv_lo: int, n_lv: int, step: int, direction: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Thresholds by bisection on the monotone chain, all (level, channel) pairs at once:
     memory is proportional to the number of thresholds, never to the accumulator range."""
     C = src.channels
@@ -249,7 +249,7 @@ def fold_chain(
             step = 2 if pm1 else 1
             with np.errstate(all="ignore"):
                 thresholds, flipped = _fold_bisect(src, pre_pool, post_pool, q_node, base, n_lv, step,
-                                                   direction, pre_dir)
+                                                   direction, where)
             return Folded(thresholds, flipped, pre_dir > 0, base, step)
     lv = levels(q_node)
     base, step = int(lv[0]), int(lv[1] - lv[0])

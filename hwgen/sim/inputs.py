@@ -213,8 +213,12 @@ def code_frames(n_levels: int, in_shape: tuple[int, ...], n: int, rng: np.random
     e = np.arange(E)
     frames = [np.zeros(E, np.int64), np.full(E, L - 1), np.where(e % 2 == 0, 0, L - 1)]
     for j in range(-(-L // E)):
+        if len(frames) >= n:  # wide codes: the ramp is cut at n frames (random codes follow)
+            break
         frames.append((j * E + e) % L)
         frames.append((L - 1 - (j * E + e)) % L)
+    seen: set[bytes] = set()
+    frames = [f for f in frames if not (f.tobytes() in seen or seen.add(f.tobytes()))]
     head = np.stack(frames)[:n]
     rest = rng.integers(0, L, size=(max(0, n - len(head)), E))
     return np.concatenate([head, rest]).reshape(-1, *in_shape)

@@ -122,11 +122,11 @@ def value_batchnorm(m, rng) -> tuple[str, bool]:
 
 
 # -- attribute mutations ------------------------------------------------------------------------
-def _set_attr(n: onnx.NodeProto, name: str, value) -> None:
+def _set_attr(n: onnx.NodeProto, name: str, value, attr_type=None) -> None:
     for a in list(n.attribute):
         if a.name == name:
             n.attribute.remove(a)
-    n.attribute.append(helper.make_attribute(name, value))
+    n.attribute.append(helper.make_attribute(name, value, attr_type=attr_type))
 
 
 def attr_quant(m, rng) -> tuple[str, bool]:
@@ -186,7 +186,7 @@ def attr_any(m, rng) -> tuple[str, bool]:
     else:
         n.attribute.remove(a)
         return f"{n.op_type} {n.name!r}: attribute {a.name} removed", False
-    _set_attr(n, a.name, v)
+    _set_attr(n, a.name, v, attr_type=a.type)
     return f"{n.op_type} {n.name!r} {a.name} <- {v!r}"[:200], isinstance(v, float) and np.isnan(v)
 
 
