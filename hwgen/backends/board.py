@@ -94,6 +94,9 @@ def _dma_width(port: dict[str, Any], side: str) -> int:
 
 def shell_values(board, d: Design) -> dict[str, Any]:
     """Every value hls.tcl, bd.tcl and the Makefile print (raises before anything is written)."""
+    from hwgen.core.boards import check_board_values
+
+    check_board_values(board)  # part, names, clock, port width: validated before they reach Tcl
     ps = check_board(board)
     w_in, w_out = _dma_width(d.in_port, "input"), _dma_width(d.out_port, "output")
     mm_in, mm_out = max(32, w_in), max(32, w_out)

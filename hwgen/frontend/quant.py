@@ -26,6 +26,13 @@ def quant_dtype(bits: int, signed: bool, narrow: bool) -> DataType:
     return DataType.smallest(lo, hi) if lo < 0 else DataType.uint(bits)
 
 
+def quant_levels_lo(bits: int, signed: bool, narrow: bool) -> int:
+    """The smallest code ``Quant`` outputs (without listing them all)."""
+    if bits == 1 and signed:
+        return -1
+    return int(min_int(signed, narrow, bits))
+
+
 def quant_levels(bits: int, signed: bool, narrow: bool) -> np.ndarray:
     """Every integer code ``Quant`` can output, ascending."""
     if bits == 1 and signed:
