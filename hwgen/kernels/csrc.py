@@ -29,13 +29,14 @@ SOURCE = r"""
 
 #define RB 32 /* output rows per block: one block's rows and results stay in L1 */
 
+/* 0: the best path this CPU has; 1: no AVX-512 VNNI; 2: portable C only (tests compare them) */
 static int force_generic = 0;
-void hw_force_generic(int on) { force_generic = on; }
+void hw_force_generic(int level) { force_generic = level; }
 
 int hw_fast_xnor(void) {
 #ifdef HW_X86
     __builtin_cpu_init();
-    return !force_generic && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+    return force_generic < 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
 #else
     return 0;
 #endif
@@ -44,7 +45,17 @@ int hw_fast_xnor(void) {
 int hw_fast_int(void) {
 #ifdef HW_X86
     __builtin_cpu_init();
-    return !force_generic && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    return force_generic < 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#else
+    return 0;
+#endif
+}
+
+int hw_fast_vnni(void) {
+#ifdef HW_X86
+    __builtin_cpu_init();
+    return force_generic == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vnni");
 #else
     return 0;
 #endif
@@ -217,30 +228,73 @@ static void int_q_avx512(const int16_t *const *rows, long nr, const uint32_t *wm
 }
 #endif
 
-/* out (R, m): thresholds counts (int8) or accumulators (int32); xmax = max |code| */
-void hw_int_conv(const int16_t *x, const long *g, const uint32_t *wm, long m, long K, long xmax,
-                 const int32_t *T, long nt, void *out) {
+#ifdef HW_X86
+/* codes x in [lo, lo + 255] as bytes u = x - lo: sum_k x_k w_k = sum_k u_k w_k + lo * sum_k w_k, the
+   first sum by vpdpbusd (4 byte products per int32 lane, no saturation); weights as int8 +-1 laid
+   out (M/16, K/4, 16, 4), zero for padding */
+#define VSTEP(a, x) a = _mm512_dpbusd_epi32(a, _mm512_set1_epi32(*(const int32_t *)((x) + 4 * k)), wv)
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void int_q_vnni(const uint8_t *const *rows, long nr, const int8_t *w8, const int32_t *wsum, long mb16,
+                       long k4, int32_t lo, int32_t *q, long mpad) {
+    for (long r = 0; r < nr; r += 4) {
+        const long n4 = nr - r < 4 ? nr - r : 4;
+        const uint8_t *x[4];
+        for (long i = 0; i < 4; ++i) x[i] = rows[r + (i < n4 ? i : 0)];
+        for (long jb = 0; jb < mb16; ++jb) {
+            const int8_t *w = w8 + jb * k4 * 64;
+            __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+            for (long k = 0; k < k4; ++k) {
+                const __m512i wv = _mm512_loadu_si512((const void *)(w + k * 64));
+                VSTEP(a0, x[0]); VSTEP(a1, x[1]); VSTEP(a2, x[2]); VSTEP(a3, x[3]);
+            }
+            const __m512i c = _mm512_mullo_epi32(_mm512_set1_epi32(lo), _mm512_loadu_si512((const void *)(wsum + jb * 16)));
+            __m512i *dst = (__m512i *)(q + r * mpad + jb * 16);
+            _mm512_storeu_si512((void *)dst, _mm512_add_epi32(a0, c));
+            if (n4 > 1) _mm512_storeu_si512((void *)(q + (r + 1) * mpad + jb * 16), _mm512_add_epi32(a1, c));
+            if (n4 > 2) _mm512_storeu_si512((void *)(q + (r + 2) * mpad + jb * 16), _mm512_add_epi32(a2, c));
+            if (n4 > 3) _mm512_storeu_si512((void *)(q + (r + 3) * mpad + jb * 16), _mm512_add_epi32(a3, c));
+        }
+    }
+}
+#endif
+
+/* out (R, m): thresholds counts (int8) or accumulators (int32). Codes lie in [lo, hi]; wm: sign
+   masks (M/32, K); w8, wsum: the VNNI layout and per-output weight sums (M padded to 32) */
+void hw_int_conv(const int16_t *x, const long *g, const uint32_t *wm, const int8_t *w8, const int32_t *wsum,
+                 long m, long K, long lo, long hi, const int32_t *T, long nt, void *out) {
     const long R = g[0] * g[8] * g[9], mb = (m + 31) / 32, mpad = mb * 32, nblk = (R + RB - 1) / RB;
+    const long xmax = hi > -lo ? hi : -lo, k4 = (K + 3) / 4;
+    const int vnni = hw_fast_vnni() && hi - lo <= 255;
     const int fast = hw_fast_int() && 2 * K * xmax < 32768;
-    (void)fast;
+    (void)fast; (void)vnni; (void)w8; (void)wsum;
     #pragma omp parallel if (R * mpad * K > (1L << 22))
     {
         int16_t *buf = (int16_t *)malloc(sizeof(int16_t) * (size_t)(RB * K));
+        uint8_t *ubuf = (uint8_t *)calloc((size_t)(RB * k4 * 4), 1);
         int32_t *q = (int32_t *)malloc(sizeof(int32_t) * (size_t)(RB * mpad));
         const int16_t *rows[RB];
+        const uint8_t *urows[RB];
         #pragma omp for schedule(static)
         for (long bl = 0; bl < nblk; ++bl) {
             const long r0 = bl * RB, nr = R - r0 < RB ? R - r0 : RB;
             for (long i = 0; i < nr; ++i)
                 rows[i] = (const int16_t *)row_ptr((const char *)x, g, r0 + i, 2, (char *)(buf + i * K));
 #ifdef HW_X86
-            if (fast) int_q_avx512(rows, nr, wm, mb, K, q, mpad);
+            if (vnni) {
+                for (long i = 0; i < nr; ++i) {
+                    uint8_t *u = ubuf + i * k4 * 4;
+                    for (long k = 0; k < K; ++k) u[k] = (uint8_t)(rows[i][k] - lo);
+                    urows[i] = u;
+                }
+                int_q_vnni(urows, nr, w8, wsum, mpad / 16, k4, (int32_t)lo, q, mpad);
+            } else if (fast) int_q_avx512(rows, nr, wm, mb, K, q, mpad);
             else
 #endif
                 int_q_generic(rows, nr, wm, mb, K, q, mpad);
             finish(q, nr, m, mpad, T, nt, r0, out, 0, 0);
         }
         free(buf);
+        free(ubuf);
         free(q);
     }
 }

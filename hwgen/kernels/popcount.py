@@ -82,7 +82,7 @@ def _library():
     dll.hw_xnor_conv.restype = None
     dll.hw_xnor_conv.argtypes = [vp, vp, vp, lg, lg, lg, vp, lg, vp]
     dll.hw_int_conv.restype = None
-    dll.hw_int_conv.argtypes = [vp, vp, vp, lg, lg, lg, vp, lg, vp]
+    dll.hw_int_conv.argtypes = [vp, vp, vp, vp, vp, lg, lg, lg, lg, vp, lg, vp]
     dll.hw_force_generic.restype = None
     dll.hw_force_generic.argtypes = [ctypes.c_int]
     return dll
@@ -94,11 +94,12 @@ def library():
 
 
 @contextmanager
-def force_generic() -> Iterator[None]:
-    """Run the compiled kernels on their portable C path (no AVX-512), e.g. to test it."""
+def force_generic(level: int = 2) -> Iterator[None]:
+    """Run the compiled kernels on a slower path, e.g. to test it: ``level`` 2 = portable C (no
+    AVX-512), 1 = AVX-512 without VNNI."""
     lib = _library()
     if lib is not None:
-        lib.hw_force_generic(1)
+        lib.hw_force_generic(level)
     try:
         yield
     finally:
@@ -110,6 +111,7 @@ def fast_paths() -> dict[str, bool]:
     """Which AVX-512 paths this CPU runs (False everywhere without the compiled library)."""
     lib = _library()
     return {"xnor": bool(lib and lib.hw_fast_xnor()), "int": bool(lib and lib.hw_fast_int()),
+            "vnni": bool(lib and lib.hw_fast_vnni()),
             "threads": int(lib.hw_threads()) if lib else 1}
 
 
@@ -117,7 +119,8 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
     """(R, K) array of 0/1 -> (R, ceil(K/64)) uint64 words; padding bits are zero."""
     r, k = bits.shape
     words = -(-k // 64)
-    packed = np.packbits(bits.astype(np.uint8, copy=False), axis=1)  # (R, ceil(K/8)) bytes
+    b8 = bits.view(np.uint8) if bits.dtype == np.int8 else bits.astype(np.uint8, copy=False)
+    packed = np.packbits(b8, axis=1)  # (R, ceil(K/8)) bytes
     out = np.zeros((r, words * 8), np.uint8)
     out[:, : packed.shape[1]] = packed
     return out.view(np.uint64)
@@ -192,6 +195,18 @@ def _sign_masks(bits: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(by.transpose(0, 2, 1)).view("<u4").reshape(mb, k).astype(np.uint32)
 
 
+def _vnni_layout(bits: np.ndarray) -> np.ndarray:
+    """Weight bits (M, K) -> int8 +-1 (M32/16, K4, 16, 4) for vpdpbusd (M padded to a multiple of 32,
+    K to 4; padding weights 0), followed by the per-output weight sums as int32 (M32,) viewed as bytes."""
+    m, k = bits.shape
+    mp, k4 = -(-m // 32) * 32, -(-k // 4)
+    w = np.zeros((mp, k4 * 4), np.int8)
+    w[:m, :k] = np.where(bits != 0, 1, -1)
+    blocked = np.ascontiguousarray(w.reshape(mp // 16, 16, k4, 4).transpose(0, 2, 1, 3)).reshape(-1)
+    sums = w.sum(1, dtype=np.int32)
+    return np.concatenate([blocked.view(np.uint8), sums.view(np.uint8)])
+
+
 def _thresholds(thresholds: np.ndarray | None) -> tuple[np.ndarray | None, int]:
     if thresholds is None:
         return None, 0
@@ -225,16 +240,24 @@ def xnor_conv(win: Windows, wp: np.ndarray, k: int, thresholds: np.ndarray | Non
     return _call(lib.hw_xnor_conv, img, wb, wp.shape[0], wp.shape[1], k, thresholds)
 
 
-def int_conv(win: Windows, w_bits: np.ndarray, xmax: int, thresholds: np.ndarray | None) -> np.ndarray:
-    """Integer windows (int16 codes, |code| <= xmax) x +-1 weights given as bits (M, K): (R, M)
+def int_conv(win: Windows, w_bits: np.ndarray, lo: int, hi: int, thresholds: np.ndarray | None) -> np.ndarray:
+    """Integer windows (int16 codes in [lo, hi]) x +-1 weights given as bits (M, K): (R, M)
     int8 threshold counts #{t: dot >= T[j, t]} or, without thresholds, int32 dots."""
     lib = _library()
-    k = w_bits.shape[1]
+    m, k = w_bits.shape
+    xmax = max(abs(lo), abs(hi))
     if lib is None or (thresholds is not None and thresholds.shape[1] > 127) or k * xmax >= 2**31:
         return _int_numpy(win.rows(), w_bits, xmax, thresholds)
     masks = derived_constant(w_bits, "masks", _sign_masks)
-    img = win.contiguous(np.int16)
-    return _call(lib.hw_int_conv, img, masks, w_bits.shape[0], k, xmax, thresholds)
+    vnni = derived_constant(w_bits, "vnni", _vnni_layout)
+    sums = vnni[-4 * masks.shape[0] * 32 :]
+    win = win.contiguous(np.int16)
+    t, nt = _thresholds(thresholds)
+    out = np.empty((win.rows_count, m), np.int8 if nt else np.int32)
+    lib.hw_int_conv(win.image.ctypes.data, _geometry(win).ctypes.data, masks.ctypes.data, vnni.ctypes.data,
+                    sums.ctypes.data, m, k, lo, hi, t.ctypes.data if t is not None else None, nt,
+                    out.ctypes.data)
+    return out
 
 
 def _count(acc: np.ndarray, thresholds: np.ndarray) -> np.ndarray:

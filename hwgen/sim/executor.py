@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,10 +32,11 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
         else:
             raise ValueError(f"input has shape {x.shape}, the model expects (N, {', '.join(map(str, expected))})")
     env: dict[str, np.ndarray] = {graph.inputs[0]: x}
-    # SlidingWindow -> binary MVAU pairs run as one step on packed windows (same bits, less memory)
-    fused = {} if keep else _fusable_windows(graph)  # MVAU name -> its SlidingWindow node
-    skip = {w.name for w in fused.values()}
-    reads = {n.name: (fused[n.name].inputs if n.name in fused else n.inputs) for n in graph.nodes}
+    # a unit feeding only a unit that reads its output in place (a window unit and its MVAU) runs
+    # as one step with it (same bits, no im2col copy)
+    fused = {} if keep else _fused_pairs(graph)  # consumer name -> (producer node, fused step)
+    skip = {p.name for p, _ in fused.values()}
+    reads = {n.name: (fused[n.name][0].inputs if n.name in fused else n.inputs) for n in graph.nodes}
     last_use: dict[str, int] = {}
     for i, n in enumerate(graph.nodes):
         for t in reads[n.name]:
@@ -43,7 +45,8 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
         if n.name in skip:
             continue
         if n.name in fused:
-            outs = [_run_packed(fused[n.name], n, env[fused[n.name].inputs[0]])]
+            producer, step = fused[n.name]
+            outs = [step(env[producer.inputs[0]])]
         else:
             outs = run_node(n, [env[t] for t in n.inputs])
         for name, val in zip(n.outputs, outs):
@@ -64,35 +67,30 @@ def simulate(graph: Graph, x: np.ndarray, batch: int = 256) -> list[np.ndarray]:
     return [np.concatenate([c[t] for c in chunks]) for t in graph.outputs]
 
 
-_FUSABLE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FUSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _fusable_windows(graph: Graph) -> dict[str, Node]:
-    """MVAU name -> the SlidingWindow node feeding only it, for binary windows that can be packed
-    (computed once per graph: simulate() calls execute() once per batch chunk)."""
-    if graph not in _FUSABLE:
-        _FUSABLE[graph] = _find_fusable_windows(graph)
-    return _FUSABLE[graph]
+def _fused_pairs(graph: Graph) -> dict[str, tuple[Node, Callable[[np.ndarray], np.ndarray]]]:
+    """Consumer name -> (producer node, one step for both), for each unit whose ``fused_with``
+    accepts the single unit reading its output (computed once per graph: simulate() calls
+    execute() once per batch chunk)."""
+    if graph not in _FUSED:
+        _FUSED[graph] = _find_fused_pairs(graph)
+    return _FUSED[graph]
 
 
-def _find_fusable_windows(graph: Graph) -> dict[str, Node]:
-    from hwgen.units import unit_of
+def _find_fused_pairs(graph: Graph) -> dict[str, tuple[Node, Callable[[np.ndarray], np.ndarray]]]:
+    from hwgen.units import UNITS, unit_of
 
     pairs = {}
     for n in graph.nodes:
-        if n.op != "SlidingWindow" or n.outputs[0] in graph.outputs:
+        if n.op not in UNITS or len(n.inputs) != 1 or n.outputs[0] in graph.outputs:
             continue
+        fuse = getattr(unit_of(n), "fused_with", None)
         cons = graph.consumers(n.outputs[0])
-        if len(cons) == 1 and cons[0].op == "MVAU" and cons[0].attrs.get("mode") == "xnor":
-            if unit_of(n).can_pack():
-                pairs[cons[0].name] = n
+        if fuse is None or len(cons) != 1 or cons[0].op not in UNITS or len(cons[0].inputs) != 1:
+            continue
+        step = fuse(unit_of(cons[0]))
+        if step is not None:
+            pairs[cons[0].name] = (n, step)
     return pairs
-
-
-def _run_packed(swu_node: Node, mvau_node: Node, x: np.ndarray) -> np.ndarray:
-    from hwgen.units import unit_of
-
-    swu, mvau = unit_of(swu_node), unit_of(mvau_node)
-    out = mvau.simulate_packed(swu.packed_windows(x))
-    oh, ow = swu.ofm_dim
-    return out.reshape(x.shape[0], oh, ow, mvau.mh)

@@ -10,15 +10,16 @@ from hwgen.kernels import popcount
 from hwgen.kernels.windows import Windows, im2col
 
 
-def _three_ways(monkeypatch, fn):
-    """fn() on the fast path, the forced portable C path and the numpy path."""
-    fast = fn()
-    with popcount.force_generic():
-        generic = fn()
+def _all_paths(monkeypatch, fn):
+    """fn() on the best path, AVX-512 without VNNI, the forced portable C path and numpy."""
+    outs = [fn()]
+    for level in (1, 2):
+        with popcount.force_generic(level):
+            outs.append(fn())
     with monkeypatch.context() as m:
         m.setattr(popcount, "_library", lambda: None)
-        numpy_path = fn()
-    return fast, generic, numpy_path
+        outs.append(fn())
+    return outs
 
 
 def _random_thresholds(rng, m, nt, lo, hi):
@@ -52,7 +53,7 @@ def test_xnor_conv_equals_signed_matmul_of_cut_windows(seed, monkeypatch):
     img = np.packbits(bits.view(np.uint8), axis=-1).view(np.uint64)
     win = Windows(img, (kh, kw), (sh, sw))
     wp = popcount.pack_rows(wbits)
-    for got in _three_ways(monkeypatch, lambda: popcount.xnor_conv(win, wp, k, t)):
+    for got in _all_paths(monkeypatch, lambda: popcount.xnor_conv(win, wp, k, t)):
         assert got.dtype == (np.int32 if t is None else np.int8)
         assert np.array_equal(got, expected)
 
@@ -60,8 +61,8 @@ def test_xnor_conv_equals_signed_matmul_of_cut_windows(seed, monkeypatch):
 @pytest.mark.parametrize("codes", [(0, 1), (-2, 1), (-128, 127), (0, 255), (-8, 7), (-20000, 20000)])
 @pytest.mark.parametrize("seed", range(3))
 def test_int_conv_equals_integer_matmul(codes, seed, monkeypatch):
-    """Every code range: int8 and uint8 inputs (the AVX-512 int16 path), and codes too wide for
-    int16 accumulation (the C kernel must take its int32 path by itself)."""
+    """Every code range: int8 and uint8 inputs (VNNI bytes, the AVX-512 int16 path), and codes too
+    wide for bytes and int16 accumulation (the C kernel must take its int32 path by itself)."""
     rng = np.random.default_rng(seed + 100 * codes[1])
     lo, hi = codes
     n, c = int(rng.integers(1, 4)), int(rng.integers(1, 6))
@@ -79,7 +80,7 @@ def test_int_conv_equals_integer_matmul(codes, seed, monkeypatch):
     cols = im2col(x, (kh, kw), (sh, sw), (0, 0, 0, 0), 0).reshape(-1, k).astype(np.int64)
     expected = _expect(cols @ (2 * wbits.astype(np.int64) - 1).T, t)
     win = Windows(x, (kh, kw), (sh, sw))
-    for got in _three_ways(monkeypatch, lambda: popcount.int_conv(win, wbits, xmax, t)):
+    for got in _all_paths(monkeypatch, lambda: popcount.int_conv(win, wbits, lo, hi, t)):
         assert got.dtype == (np.int32 if t is None else np.int8)
         assert np.array_equal(got, expected)
 
@@ -97,11 +98,11 @@ def test_threaded_batches_equal_portable_path(kind):
         img = rng.integers(-128, 128, (8, 32, 32, 3)).astype(np.int16)
         wbits = rng.integers(0, 2, (64, 27)).astype(np.int8)
         t = rng.integers(-200, 200, (64, 1))
-        run = lambda: popcount.int_conv(Windows(img, (3, 3)), wbits, 128, t)  # noqa: E731
+        run = lambda: popcount.int_conv(Windows(img, (3, 3)), wbits, -128, 127, t)  # noqa: E731
     fast = run()
-    with popcount.force_generic():
-        generic = run()
-    assert np.array_equal(fast, generic)
+    for level in (1, 2):
+        with popcount.force_generic(level):
+            assert np.array_equal(run(), fast)
     assert fast.any() and not fast.all()  # thresholds in range: both outcomes occur
 
 
@@ -109,5 +110,8 @@ def test_forced_generic_reports_no_fast_path():
     """force_generic really switches the run-time dispatch (else the tests above compare a path with itself)."""
     if popcount.library() is None:
         pytest.skip("no C compiler: the numpy path is the only one")
+    with popcount.force_generic(1):
+        assert popcount.fast_paths()["vnni"] is False
     with popcount.force_generic():
-        assert popcount.fast_paths()["xnor"] is False and popcount.fast_paths()["int"] is False
+        paths = popcount.fast_paths()
+        assert paths["xnor"] is False and paths["int"] is False and paths["vnni"] is False
