@@ -158,7 +158,7 @@ void hw_xnor_conv(const uint64_t *x, const long *g, const uint64_t *wb, long m, 
         uint64_t *buf = (uint64_t *)malloc(sizeof(uint64_t) * (size_t)(RB * words));
         int32_t *q = (int32_t *)malloc(sizeof(int32_t) * (size_t)(RB * mpad));
         const uint64_t *rows[RB];
-        #pragma omp for schedule(static)
+        #pragma omp for schedule(dynamic)
         for (long bl = 0; bl < nblk; ++bl) {
             const long r0 = bl * RB, nr = R - r0 < RB ? R - r0 : RB;
             for (long i = 0; i < nr; ++i)
@@ -274,7 +274,7 @@ void hw_int_conv(const int16_t *x, const long *g, const uint32_t *wm, const int8
         int32_t *q = (int32_t *)malloc(sizeof(int32_t) * (size_t)(RB * mpad));
         const int16_t *rows[RB];
         const uint8_t *urows[RB];
-        #pragma omp for schedule(static)
+        #pragma omp for schedule(dynamic)
         for (long bl = 0; bl < nblk; ++bl) {
             const long r0 = bl * RB, nr = R - r0 < RB ? R - r0 : RB;
             for (long i = 0; i < nr; ++i)
@@ -296,6 +296,47 @@ void hw_int_conv(const int16_t *x, const long *g, const uint32_t *wm, const int8
         free(buf);
         free(ubuf);
         free(q);
+    }
+}
+
+/* rows (R, K) of 0/nonzero bytes -> (R, ceil(K/64)) words, element i of a word at bit i (numpy's
+   packbits with bitorder="little", viewed as little-endian words); padding bits are zero */
+#ifdef HW_X86
+__attribute__((target("avx512f,avx512bw")))
+static void pack_avx512(const uint8_t *x, long r0, long r1, long k, uint64_t *out, long words) {
+    for (long r = r0; r < r1; ++r) {
+        const uint8_t *row = x + r * k;
+        for (long w = 0; w < words; ++w) {
+            const long left = k - w * 64;
+            const __mmask64 ld = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+            const __m512i v = _mm512_maskz_loadu_epi8(ld, (const void *)(row + w * 64));
+            out[r * words + w] = (uint64_t)_mm512_test_epi8_mask(v, v);
+        }
+    }
+}
+#endif
+
+static void pack_generic(const uint8_t *x, long r0, long r1, long k, uint64_t *out, long words) {
+    for (long r = r0; r < r1; ++r)
+        for (long w = 0; w < words; ++w) {
+            uint64_t v = 0;
+            for (long i = 0; i < 64 && w * 64 + i < k; ++i) v |= (uint64_t)(x[r * k + w * 64 + i] != 0) << i;
+            out[r * words + w] = v;
+        }
+}
+
+void hw_pack_rows(const uint8_t *x, long rows, long k, uint64_t *out) {
+    const long words = (k + 63) / 64;
+    const int fast = hw_fast_int();
+    (void)fast;
+    #pragma omp parallel for schedule(dynamic, 256) if (rows * k > (1L << 22))
+    for (long r = 0; r < rows; r += 256) {
+        const long r1 = r + 256 < rows ? r + 256 : rows;
+#ifdef HW_X86
+        if (fast) pack_avx512(x, r, r1, k, out, words);
+        else
+#endif
+            pack_generic(x, r, r1, k, out, words);
     }
 }
 

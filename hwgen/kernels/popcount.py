@@ -74,6 +74,8 @@ def _library():
                 os.replace(tmp, lib)  # atomic: concurrent test workers may race here
             except OSError:
                 return None
+    # OpenMP threads sleep rather than spin between kernels: the cores are shared
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         dll = ctypes.CDLL(str(lib))
     except OSError:
@@ -83,6 +85,8 @@ def _library():
     dll.hw_xnor_conv.argtypes = [vp, vp, vp, lg, lg, lg, vp, lg, vp]
     dll.hw_int_conv.restype = None
     dll.hw_int_conv.argtypes = [vp, vp, vp, vp, vp, lg, lg, lg, lg, vp, lg, vp]
+    dll.hw_pack_rows.restype = None
+    dll.hw_pack_rows.argtypes = [vp, lg, lg, vp]
     dll.hw_force_generic.restype = None
     dll.hw_force_generic.argtypes = [ctypes.c_int]
     return dll
@@ -116,14 +120,23 @@ def fast_paths() -> dict[str, bool]:
 
 
 def pack_rows(bits: np.ndarray) -> np.ndarray:
-    """(R, K) array of 0/1 -> (R, ceil(K/64)) uint64 words; padding bits are zero."""
-    r, k = bits.shape
+    """(..., K) array of 0/1 -> (..., ceil(K/64)) uint64 words, element i of a word at bit i;
+    padding bits are zero."""
+    *lead, k = bits.shape
     words = -(-k // 64)
-    b8 = bits.view(np.uint8) if bits.dtype == np.int8 else bits.astype(np.uint8, copy=False)
-    packed = np.packbits(b8, axis=1)  # (R, ceil(K/8)) bytes
-    out = np.zeros((r, words * 8), np.uint8)
-    out[:, : packed.shape[1]] = packed
-    return out.view(np.uint64)
+    b8 = bits.view(np.uint8) if bits.dtype in (np.int8, np.bool_) else bits.astype(np.uint8)
+    b8 = np.ascontiguousarray(b8)
+    rows = b8.size // max(k, 1)
+    out = np.empty((*lead, words), np.uint64)
+    lib = _library()
+    if lib is not None and k > 0:
+        lib.hw_pack_rows(b8.ctypes.data, rows, k, out.ctypes.data)
+        return out
+    packed = np.packbits(b8.reshape(rows, k), axis=1, bitorder="little")  # (R, ceil(K/8)) bytes
+    full = np.zeros((rows, words * 8), np.uint8)
+    full[:, : packed.shape[1]] = packed
+    out[...] = full.view("<u8").reshape(*lead, words)
+    return out
 
 
 _CONSTANTS: dict[tuple[int, str], tuple[weakref.ref, np.ndarray]] = {}

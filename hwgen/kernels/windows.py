@@ -50,8 +50,22 @@ def pool(x: np.ndarray, kernel, stride, pads, ceil_mode: bool, reduce=np.max) ->
     need_w = (ow - 1) * stride[1] + kernel[1] - w - pads[1]
     fill = _neutral(x.dtype, reduce)
     xp = pad_nhwc(x, (pads[0], pads[1], max(need_h, 0), max(need_w, 0)), fill)
-    v = windows(xp, kernel, stride)[:, :oh, :ow]
-    return reduce(v, axis=(3, 4))
+    pairwise = {np.max: np.maximum, np.min: np.minimum}.get(reduce)
+    if pairwise is None:
+        v = windows(xp, kernel, stride)[:, :oh, :ow]
+        return reduce(v, axis=(3, 4))
+    # max/min are separable: combine KH strided row slices (long contiguous runs), then KW
+    # strided column slices; far fewer, longer numpy inner loops than reducing a 6-d window view
+    (kh, kw), (sh, sw) = kernel, stride
+    rows = None
+    for i in range(kh):
+        s = xp[:, i : i + sh * (oh - 1) + 1 : sh]
+        rows = s.copy() if rows is None else pairwise(rows, s, out=rows)
+    out = None
+    for j in range(kw):
+        s = rows[:, :, j : j + sw * (ow - 1) + 1 : sw]
+        out = s.copy() if out is None else pairwise(out, s, out=out)
+    return out
 
 
 def _neutral(dtype, reduce):

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.kernels.popcount import pack_rows
 from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
 from hwgen.units.base import Unit
 
@@ -71,8 +72,7 @@ class SlidingWindow(Unit):
         Packing each pixel's C bits and then cutting windows gives the same words as cutting
         windows and packing each (kh, kw, c) row, because C is a multiple of 64."""
         if form == "packed":
-            b8 = x.view(np.uint8) if x.dtype == np.int8 else x.astype(np.uint8, copy=False)
-            img = np.packbits(b8, axis=-1).view(np.uint64)  # (N, H, W, C/64)
+            img = pack_rows(x)  # (N, H, W, C/64)
             fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
         else:
             img, fill = x.astype(np.int16, copy=False), np.int16(self.pad_value)

@@ -50,7 +50,7 @@ def test_xnor_conv_equals_signed_matmul_of_cut_windows(seed, monkeypatch):
     cols = im2col(bits, (kh, kw), (sh, sw), (0, 0, 0, 0), 0).reshape(-1, k)
     dot = (2 * cols.astype(np.int64) - 1) @ (2 * wbits.astype(np.int64) - 1).T
     expected = _expect(dot if t is None else (k + dot) // 2, t)
-    img = np.packbits(bits.view(np.uint8), axis=-1).view(np.uint64)
+    img = popcount.pack_rows(bits)
     win = Windows(img, (kh, kw), (sh, sw))
     wp = popcount.pack_rows(wbits)
     for got in _all_paths(monkeypatch, lambda: popcount.xnor_conv(win, wp, k, t)):
@@ -115,3 +115,18 @@ def test_forced_generic_reports_no_fast_path():
     with popcount.force_generic():
         paths = popcount.fast_paths()
         assert paths["xnor"] is False and paths["int"] is False and paths["vnni"] is False
+
+
+@pytest.mark.parametrize("k", [1, 7, 63, 64, 65, 130, 576, 784])
+def test_pack_rows_compiled_equals_numpy(k, monkeypatch):
+    """Packing (the C kernel, its portable path, numpy's packbits) gives the same words; any
+    nonzero byte is a 1 bit, padding bits are 0."""
+    rng = np.random.default_rng(k)
+    bits = rng.integers(0, 2, (3, 37, k)).astype(np.int8)
+    bits[0, 0] = rng.integers(-3, 4, k)  # nonzero, not only 1
+    outs = _all_paths(monkeypatch, lambda: popcount.pack_rows(bits))
+    assert outs[0].shape == (3, 37, -(-k // 64)) and outs[0].dtype == np.uint64
+    for o in outs[1:]:
+        assert np.array_equal(o, outs[0])
+    ones = np.unpackbits(outs[0].reshape(-1, outs[0].shape[-1]).view(np.uint8), axis=1, bitorder="little")
+    assert np.array_equal(ones[:, :k], (bits != 0).reshape(-1, k)) and not ones[:, k:].any()
