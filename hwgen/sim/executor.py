@@ -60,11 +60,64 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
     return {t: env[t] for t in graph.outputs}
 
 
-def simulate(graph: Graph, x: np.ndarray, batch: int = 256) -> list[np.ndarray]:
-    """The graph's outputs for ``x`` (any batch size), computed ``batch`` samples at a time."""
-    x = np.asarray(x)
-    chunks = [execute(graph, x[i : i + batch]) for i in range(0, max(len(x), 1), batch)]
-    return [np.concatenate([c[t] for c in chunks]) for t in graph.outputs]
+# working memory one batch may take: with it, memory stays bounded for any number of inputs
+BATCH_BYTES = 128 << 20
+MAX_BATCH = 512
+
+
+def simulate(graph: Graph, x: np.ndarray, batch: int | None = None) -> list[np.ndarray]:
+    """The graph's outputs for ``x`` (any batch size), computed ``batch`` samples at a time
+    (default: as many as ``BATCH_BYTES`` of working memory allow, see ``auto_batch``)."""
+    outs: list[np.ndarray] = []
+    for start, part in simulate_chunks(graph, x, batch):
+        if not outs:  # outputs filled in place: no list of chunks plus a concatenated copy
+            outs = [np.empty((len(x), *p.shape[1:]), p.dtype) for p in part]
+        for o, p in zip(outs, part):
+            o[start : start + len(p)] = p
+    return outs
+
+
+def simulate_chunks(graph: Graph, x: np.ndarray, batch: int | None = None):
+    """Yield (start, outputs of x[start : start + batch]) chunk by chunk; ``x`` may be a memory
+    map or any sliceable array (each chunk is read only when it is simulated)."""
+    batch = batch or auto_batch(graph)
+    for i in range(0, max(len(x), 1), batch):
+        res = execute(graph, x[i : i + batch])
+        yield i, [res[t] for t in graph.outputs]
+
+
+def auto_batch(graph: Graph, budget: int = BATCH_BYTES) -> int:
+    """Samples per batch so that the largest step's working set stays within ``budget`` bytes."""
+    return int(max(1, min(MAX_BATCH, budget // max(sample_bytes(graph), 1))))
+
+
+def sample_bytes(graph: Graph) -> int:
+    """Upper estimate of the bytes one sample needs in the most demanding step: inputs (times the
+    kernel area: window copies) plus outputs; units stream compact integers, the float/integer
+    kernels work on 4-byte copies (im2col, a cast) and keep up to three such arrays at once."""
+    from hwgen.units import UNITS
+
+    fused = _fused_pairs(graph)
+    in_place = {p.name for p, _ in fused.values()}  # windows read in place, never cut
+    worst = 0
+    for n in graph.nodes:
+        if n.name in in_place:
+            continue
+        unit = n.op in UNITS
+        inputs, area = n.inputs, int(np.prod(n.attrs.get("kernel", (1, 1))))
+        if n.name in fused:  # reads its producer's input (padded, packed or widened to int16)
+            inputs, area = fused[n.name][0].inputs, 2
+
+        def size(t: str) -> int:
+            if t not in graph.tensors:
+                return 0
+            tt = graph.tensors[t]
+            isz = np.dtype(tt.dtype.compact_numpy).itemsize
+            return int(np.prod(tt.shape, dtype=np.int64)) * (isz if unit else max(4, isz))
+
+        need = area * sum(size(t) for t in inputs) + sum(size(t) for t in n.outputs)
+        worst = max(worst, need * (2 if unit else 3))
+    return worst
 
 
 _FUSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
