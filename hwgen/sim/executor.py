@@ -25,7 +25,10 @@ def run_node(node: Node, inputs: list[np.ndarray]) -> list[np.ndarray]:
 def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.ndarray]:
     """Outputs (or, with ``keep``, every tensor) of ``graph`` for the batch ``x``."""
     x = np.asarray(x)
-    expected = graph.tensors[graph.inputs[0]].shape
+    inp = graph.tensors[graph.inputs[0]]
+    if inp.dtype.kind == "float" and x.dtype != np.float32:
+        x = x.astype(np.float32)  # per chunk: a memory-mapped file of any dtype is never copied whole
+    expected = inp.shape
     if tuple(x.shape[1:]) != tuple(expected):
         if tuple(x.shape) == tuple(expected):
             x = x[None]
