@@ -43,14 +43,37 @@ def graph_table(g, title: str) -> Table:
 
 
 def _load_input(path: str | None, shape, n: int, seed: int) -> np.ndarray:
-    """The user's inputs (all rows, or the first ``n`` when ``n`` > 0), checked real and finite."""
-    from hwgen.app.cli_types import check_inputs_array, load_array
+    """Inputs (N, *shape): random ones without ``path``, else the .npy file memory-mapped (no copy;
+    the simulator converts each chunk to float32 as it reads it), checked real and finite;
+    ``n`` > 0 keeps the first n."""
     from hwgen.sim.verify import random_inputs
 
     if path is None:
         return random_inputs(tuple(shape), n, seed)
-    x = check_inputs_array(load_array(path, "inputs"), path, tuple(shape))
+    x = _open_input(path, shape).array
     return x[:n] if n else x
+
+
+def _open_input(path: str, shape):
+    """The .npy file at ``path`` as a memory-mapped NpyInput whose array is (N, *shape), its
+    values checked real and finite chunk by chunk (one-line errors otherwise)."""
+    from hwgen.app.cli_types import check_inputs_array
+    from hwgen.sim.stream import NpyInput
+
+    p = Path(path)
+    want = f"(N, {', '.join(map(str, shape))})"
+    try:
+        src = NpyInput(p)
+    except (OSError, ValueError, EOFError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise HwgenError(f"{p}: cannot read inputs ({msg}); pass a .npy array of shape {want}") from None
+    x = src.array
+    if tuple(x.shape[1:]) != tuple(shape) and tuple(x.shape) == tuple(shape):
+        src.array = x = x[None]
+    step = max(1, (1 << 24) // max(1, x[0].size if len(x) else 1))  # ~64 MB of float32 per check
+    for i in range(0, max(len(x), 1), step):
+        check_inputs_array(x[i:i + step] if len(x) else x, p, tuple(shape))
+    return src
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,19 +106,17 @@ def inspect(model: str, stage: str) -> None:
 def simulate(model: str, input_path: str, out_path: str, stage: str) -> None:
     """Run the bit-accurate simulator on inputs and write the outputs."""
     from hwgen.core.flow import compile_model
-    from hwgen.sim.executor import simulate as sim
+    from hwgen.sim.stream import simulate_to_file
 
     state = compile_model(model)
     g = state.stages[stage]
-    x = _load_input(input_path, g.tensors[g.inputs[0]].shape, 0, 0)
+    src = _open_input(input_path, g.tensors[g.inputs[0]].shape)
+    # chunk by chunk: memory-mapped inputs in, outputs appended to the file, bounded memory for any N
     t0 = time.perf_counter()
-    outs = sim(g, x)
+    written = simulate_to_file(g, src.array, out_path, source=src)
     dt = time.perf_counter() - t0
-    if len(outs) == 1:
-        np.save(out_path, outs[0])
-    else:
-        np.savez(out_path, **{name: o for name, o in zip(g.outputs, outs)})
-    console.print(f"simulated {len(x)} inputs in {dt:.3f} s ({len(x) / max(dt, 1e-9):.0f}/s) -> {out_path}")
+    n = len(src.array)
+    console.print(f"simulated {n} inputs in {dt:.3f} s ({n / max(dt, 1e-9):.0f}/s) -> {written}")
 
 
 @main.command()

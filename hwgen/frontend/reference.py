@@ -22,13 +22,14 @@ from hwgen.frontend.onnx_reader import quiet
 class Reference:
     """Runs the original QONNX model with qonnx's executor."""
 
-    def __init__(self, path: str | Path, batch: int = 250):
+    def __init__(self, path: str | Path, batch: int | None = None):
         self.path = Path(path)
         self.model = read_model(path)
         inits = {i.name for i in self.model.graph.initializer}
         self.input = next(i.name for i in self.model.graph.input if i.name not in inits)
         self.outputs = [o.name for o in self.model.graph.output]
-        self.batch = batch
+        # execute_onnx keeps every tensor of a run: the batch is bounded by their size per sample
+        self.batch = batch or int(max(1, min(MAX_BATCH, BATCH_BYTES // max(_sample_bytes(self.model), 1))))
         self._batched: dict[int, object | None] = {}
 
     def per_sample(self, x: np.ndarray) -> list[np.ndarray]:
@@ -88,6 +89,24 @@ class Reference:
                 return self.per_sample(x)
             parts.append(res)
         return [np.concatenate([p[k] for p in parts]) for k in range(len(self.outputs))]
+
+
+# memory one batched execute_onnx run may take (all its tensors)
+BATCH_BYTES = 64 << 20
+MAX_BATCH = 250
+
+
+def _sample_bytes(model) -> int:
+    """Bytes one sample adds to an execute_onnx run: every value whose leading dimension is the
+    batch (1 in the exported model), as 4-byte floats, twice (the per-node onnxruntime runs
+    hold their own copies; measured on CNV: about 2x)."""
+    total = 0
+    g = model.graph
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        if dims and dims[0] == 1:
+            total += 4 * int(np.prod(dims, dtype=np.int64))
+    return 2 * total
 
 
 def _with_batch(model, input_name: str, n: int):

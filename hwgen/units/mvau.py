@@ -18,12 +18,13 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import int_matmul, multithreshold
 from hwgen.kernels.popcount import (
+    int_conv,
     pack_constant,
     pack_rows,
+    xnor_conv,
     xnor_dot,
-    xnor_dot_packed,
-    xnor_threshold_packed,
 )
+from hwgen.kernels.windows import Windows
 from hwgen.units.base import Port, Unit
 from hwgen.units.cost import XNOR_LANE_LUTS, add, bits, memory, zero
 
@@ -77,18 +78,57 @@ class MVAU(Unit):
 
     def simulate_packed(self, xp: np.ndarray) -> np.ndarray:
         """xnor mode on input rows packed by ``pack_rows`` (R, words): (R, mh) outputs."""
-        wp = pack_constant(self.weights)
+        return self._finish(self._kernel(Windows.of_rows(xp), "packed"))
+
+    def reads_windows(self, idt: str, channels: int) -> str | None:
+        """How this unit reads the windows of a SlidingWindow (``idt`` data, ``channels`` per pixel)
+        in place, without their im2col copy: "packed" (bits, 64 channels to a word), "codes"
+        (small integers as int16), or None (it needs them cut)."""
+        return self._kernel_form(idt, channels % 64 == 0)
+
+    def _kernel_form(self, idt: str, packable: bool) -> str | None:
+        """The C kernel for this unit's inputs: "packed" (XNOR-popcount; ``packable``: the rows can
+        be packed into words), "codes" (integer x binary), or None (numpy/BLAS path)."""
+        nt_ok = self.noact or self.thresholds.shape[1] < 128
+        if self.mode == "xnor" and idt == "binary" and packable and nt_ok:
+            return "packed"
+        if self.mode == "int" and self.binary_weights and nt_ok:
+            dt = DataType.parse(idt)
+            if dt.is_integer and -(2**15) <= dt.min and dt.max < 2**15 and self.int_bound() < 2**31:
+                return "codes"
+        return None
+
+    def simulate_windows(self, win: Windows) -> np.ndarray:
+        """The outputs (N, OH, OW, mh) for windows read in place (the form ``reads_windows`` chose)."""
+        oh, ow = win.out_dim
+        out = self._finish(self._kernel(win, "packed" if self.mode == "xnor" else "codes"))
+        return out.reshape(win.image.shape[0], oh, ow, self.mh)
+
+    def _xmax(self) -> int:
+        idt = DataType.parse(self.idt)
+        return max(abs(idt.min), abs(idt.max))
+
+    def int_bound(self) -> int:
+        """The largest |accumulator| in int mode: sum of |weights| times the largest |input|."""
+        return int(np.abs(self.signed_weights()).sum(1).max()) * self._xmax()
+
+    def _finish(self, out: np.ndarray) -> np.ndarray:
+        """Kernel outputs (threshold counts, or accumulators without thresholds) -> unit outputs."""
         if self.noact:
-            return xnor_dot_packed(xp, wp, self.mw)
-        count = xnor_threshold_packed(xp, wp, self.mw, self.thresholds)
-        out = self.out_base + self.out_step * count if (self.out_base, self.out_step) != (0, 1) else count
-        return out.astype(DataType.parse(self.odt).compact_numpy)
+            return out
+        if (self.out_base, self.out_step) != (0, 1):
+            out = self.out_base + self.out_step * out.astype(np.int32)
+        return out.astype(DataType.parse(self.odt).compact_numpy, copy=False)
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
-        if self.mode == "xnor" and not self.noact and self.mw >= 64:
-            # popcount and thresholds fused in one pass over packed bits
-            n = x.shape[0]
-            out = self.simulate_packed(pack_rows(x.reshape(n * self.reps, self.mw)))
+        n = x.shape[0]
+        # one row per input vector: the 1x1 windows of an (N*reps, 1, 1, mw) image; packed rows
+        # need no multiple of 64 (pack_rows pads inputs and weights alike with zeros)
+        form = self._kernel_form(self.idt, self.mw >= 64)
+        if form is not None:
+            v = x.reshape(n * self.reps, self.mw)
+            rows = pack_rows(v) if form == "packed" else v.astype(np.int16, copy=False)
+            out = self._finish(self._kernel(Windows.of_rows(rows), form))
             return out.reshape(n, *self._out_shape(x))
         acc = self.accumulate(x)
         if self.noact:
@@ -97,6 +137,13 @@ class MVAU(Unit):
             acc = (acc + self.mw) // 2  # popcount of XNOR
         out = multithreshold(acc, self.thresholds, self.out_base, self.out_step)
         return out.astype(DataType.parse(self.odt).compact_numpy).reshape(x.shape[0], *self._out_shape(x))
+
+    def _kernel(self, win: Windows, form: str) -> np.ndarray:
+        """Threshold counts (or accumulators when noact) of the windows ``win``, (R, mh)."""
+        if form == "packed":
+            return xnor_conv(win, pack_constant(self.weights), self.mw, self.thresholds)
+        idt = DataType.parse(self.idt)
+        return int_conv(win, self.weights, idt.min, idt.max, self.thresholds)
 
     def _out_shape(self, x: np.ndarray) -> tuple[int, ...]:
         if self.reps == 1:

@@ -10,12 +10,14 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
+from hwgen.kernels.popcount import pack_rows
+from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
 from hwgen.units.base import Port, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
@@ -66,17 +68,31 @@ class SlidingWindow(Unit):
         """Binary data whose channels fill whole 64-bit words: windows can be cut from packed pixels."""
         return self.idt == "binary" and self.channels % 64 == 0
 
-    def packed_windows(self, x: np.ndarray) -> np.ndarray:
-        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words).
+    def uncut(self, x: np.ndarray, form: str) -> Windows:
+        """This unit's windows of ``x`` (N, H, W, C), padded but not cut: "packed" (each pixel's C
+        bits packed 64 to a word; padding pixels are words of the pad bit) or "codes" (int16).
 
         Packing each pixel's C bits and then cutting windows gives the same words as cutting
-        windows and packing each (kh, kw, c) row, because C is a multiple of 64; the window
-        copy is 8x smaller than the int8 one."""
-        n, h, w, c = x.shape
-        px = np.packbits(x.astype(np.uint8, copy=False), axis=-1).view(np.uint64)  # (N, H, W, C/64)
-        fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
-        v = windows(pad_nhwc(px, self.pads, fill), self.kernel, self.stride)  # (N, OH, OW, KH, KW, C/64)
-        return np.ascontiguousarray(v).reshape(-1, self.kernel[0] * self.kernel[1] * (c // 64))
+        windows and packing each (kh, kw, c) row, because C is a multiple of 64."""
+        if form == "packed":
+            img = pack_rows(x)  # (N, H, W, C/64)
+            fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
+        else:
+            img, fill = x.astype(np.int16, copy=False), np.int16(self.pad_value)
+        return Windows(pad_nhwc(img, self.pads, fill), self.kernel, self.stride)
+
+    def packed_windows(self, x: np.ndarray) -> np.ndarray:
+        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words)."""
+        return self.uncut(x, "packed").rows()
+
+    def fused_with(self, consumer: Unit) -> Callable[[np.ndarray], np.ndarray] | None:
+        """One step computing ``consumer(self(x))`` when the consumer reads windows in place
+        (``reads_windows``): no im2col copy, packed bits for binary data. None: run both units."""
+        reads = getattr(consumer, "reads_windows", None)
+        form = reads(self.idt, self.channels) if reads is not None else None
+        if form is None or (form == "packed" and not self.can_pack()):
+            return None
+        return lambda x: consumer.simulate_windows(self.uncut(x, form))
 
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
