@@ -1,19 +1,50 @@
-"""The ``hwgen`` command line (click + rich). User errors print one line and exit 2."""
+"""The ``hwgen`` command line (click + rich). User errors print one line and exit 2.
+
+Start-up is kept light: numpy, torch, onnx and the compiler are imported inside the commands
+that use them, and the commands defined in other modules load only when invoked or listed
+(``LAZY_COMMANDS``), so ``hwgen --help`` and ``hwgen boards`` answer at once.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from hwgen.core.errors import HwgenError
 from hwgen.core.log import console  # noqa: E402  (one console for every layer)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# command name -> (module, attribute): imported only when the command runs or help lists it
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("hwgen.app.cli_train", "train_cmd"),
+    "zoo": ("hwgen.app.cli_train", "zoo_cmd"),
+    "estimate": ("hwgen.app.cli_estimate", "estimate_cmd"),
+    "boards": ("hwgen.app.cli_estimate", "boards_cmd"),
+    "report": ("hwgen.app.cli_estimate", "report_cmd"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose ``LAZY_COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, attr = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
 
 def _fmt_attrs(node) -> str:
@@ -39,6 +70,8 @@ def graph_table(g, title: str) -> Table:
 
 
 def _load_input(path: str | None, shape, n: int, seed: int) -> np.ndarray:
+    import numpy as np
+
     from hwgen.sim.verify import random_inputs
 
     if path is None:
@@ -56,7 +89,7 @@ def _load_input(path: str | None, shape, n: int, seed: int) -> np.ndarray:
     return x.astype(np.float32)[:n] if n else x.astype(np.float32)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hwgen")
 def main() -> None:
     """hwgen: compile binarized neural networks (QONNX) into verified FPGA accelerators."""
@@ -84,6 +117,8 @@ def inspect(model: str, stage: str) -> None:
 @click.option("--stage", type=click.Choice(["float", "integer", "hardware"]), default="hardware", show_default=True)
 def simulate(model: str, input_path: str, out_path: str, stage: str) -> None:
     """Run the bit-accurate simulator on inputs and write the outputs."""
+    import numpy as np
+
     from hwgen.core.flow import compile_model
     from hwgen.sim.executor import simulate as sim
 
@@ -112,6 +147,8 @@ def verify(model: str, n: int, input_path: str | None, labels_path: str | None, 
 
 
 def run_verify(model: str, n: int, input_path: str | None, labels_path: str | None, seed: int) -> bool:
+    import numpy as np
+
     from hwgen.core.flow import FlowState, run_flow
     from hwgen.sim.executor import simulate as sim
     from hwgen.sim.verify import FLOAT_RTOL
@@ -175,28 +212,6 @@ def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: s
     run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
               csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path,
               save_intermediate=save_intermediate)
-
-
-def _register_optional() -> None:
-    """Commands that live in their own modules (training, estimation, reports)."""
-    import importlib
-
-    for module, commands in (
-        ("hwgen.app.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
-        ("hwgen.app.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        for attr, name in commands.items():
-            if hasattr(mod, attr):
-                main.add_command(getattr(mod, attr), name)
-
-
-_register_optional()
 
 
 def run() -> None:
