@@ -19,6 +19,7 @@ class LabelSelect(Unit):
     odt: str = "uint8"
     keepdims: bool = True  # ArgMax(keepdims=0) gives (N,) rather than (N, 1)
     template: ClassVar[str] = "label_select"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"LabelSelect_hls": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         scores = x.reshape(x.shape[0], self.labels)

@@ -45,6 +45,7 @@ class MVAU(Unit):
     thresholds: np.ndarray | None = None  # (mh, n): popcount domain in xnor mode; None = noact
     PARAMS: ClassVar[tuple[str, ...]] = ("weights", "thresholds")
     template: ClassVar[str] = "mvau"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"MVAU_hls": {"PE": "pe", "SIMD": "simd"}}
 
     @property
     def noact(self) -> bool:

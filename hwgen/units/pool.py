@@ -29,6 +29,9 @@ class StreamingMaxPool(Unit):
     min_mask: np.ndarray | None = None  # (C,) bool
     PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
     template: ClassVar[str] = "maxpool"
+    # FINN lowers a max-pool to a window generator feeding Pool_hls (one PE for both here)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "pe"},
+                                                     "Pool_hls": {"PE": "pe"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:

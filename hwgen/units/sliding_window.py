@@ -29,6 +29,7 @@ class SlidingWindow(Unit):
     simd: int = 1
     idt: str = "binary"
     template: ClassVar[str] = "sliding_window"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "simd"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:

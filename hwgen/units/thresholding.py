@@ -24,6 +24,7 @@ class Thresholding(Unit):
     thresholds: np.ndarray | None = None  # (C, n)
     PARAMS: ClassVar[tuple[str, ...]] = ("thresholds",)
     template: ClassVar[str] = "thresholding"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"Thresholding_rtl": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         out = multithreshold(x, self.thresholds, self.out_base, self.out_step)
