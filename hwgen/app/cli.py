@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "estimate": ("hwgen.app.cli_estimate", "estimate_cmd"),
     "boards": ("hwgen.app.cli_estimate", "boards_cmd"),
     "report": ("hwgen.app.cli_estimate", "report_cmd"),
+    "finn-check": ("hwgen.app.cli_finn", "finn_check_cmd"),
 }
 
 
