@@ -1,13 +1,21 @@
-"""The ``hwgen`` command line (click + rich). User errors print one line and exit 2."""
+"""The ``hwgen`` command line (click + rich). User errors print one line and exit 2.
+
+Start-up is kept light: numpy, torch, onnx and the compiler are imported inside the commands
+that use them, and the commands defined in other modules load only when invoked or listed
+(``LAZY_COMMANDS``), so ``hwgen --help`` and ``hwgen boards`` answer at once.
+"""
 
 from __future__ import annotations
 
+import importlib
+import math
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -18,6 +26,32 @@ from hwgen.core.errors import HwgenError
 from hwgen.core.log import console  # noqa: E402  (one console for every layer)
 
 DEFAULT_VERIFY_N = 256  # = hwgen.sim.verify.DEFAULT_N (not imported: keeps `hwgen --help` light)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# command name -> (module, attribute): imported only when the command runs or help lists it
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("hwgen.app.cli_train", "train_cmd"),
+    "zoo": ("hwgen.app.cli_train", "zoo_cmd"),
+    "estimate": ("hwgen.app.cli_estimate", "estimate_cmd"),
+    "boards": ("hwgen.app.cli_estimate", "boards_cmd"),
+    "report": ("hwgen.app.cli_estimate", "report_cmd"),
+    "finn-check": ("hwgen.app.cli_finn", "finn_check_cmd"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose ``LAZY_COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, attr = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
 
 def _fmt_attrs(node) -> str:
@@ -76,7 +110,7 @@ def _open_input(path: str, shape):
     return src
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hwgen")
 def main() -> None:
     """hwgen: compile binarized neural networks (QONNX) into verified FPGA accelerators."""
@@ -135,6 +169,8 @@ def run_verify(model: str, n: int | None, input_path: str | None, labels_path: s
     """``hwgen verify``: the user's inputs (all of them unless ``n``) plus inputs generated in the
     input quantizer's code space, every stage against the reference; the verify step's verdict."""
     from hwgen.app.cli_types import check_labels, load_array
+    import numpy as np
+
     from hwgen.core.flow import FlowState, run_flow
     from hwgen.sim.verify import DEFAULT_N, FLOAT_RTOL, check_inputs, verify_state
 
@@ -202,11 +238,13 @@ def _levels_frames(g) -> int:
     cs = code_space(g)
     if cs is None:
         return 0
-    e = int(np.prod(cs.in_shape))
+    e = math.prod(cs.in_shape)
     return -(-cs.n_levels // e)
 
 
 def _labels_of(out: np.ndarray, n: int) -> np.ndarray:
+    import numpy as np
+
     out = np.asarray(out)
     if out.ndim > 1 and out.reshape(n, -1).shape[1] > 1:
         return out.reshape(n, -1).argmax(1)
@@ -239,34 +277,14 @@ def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: s
               save_intermediate=save_intermediate)
 
 
-def _register_optional() -> None:
-    """Commands that live in their own modules (training, estimation, reports)."""
-    import importlib
-
-    for module, commands in (
-        ("hwgen.app.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
-        ("hwgen.app.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        for attr, name in commands.items():
-            if hasattr(mod, attr):
-                main.add_command(getattr(mod, attr), name)
-
-
-_register_optional()
-
-
 def run() -> None:
     """Entry point: one-line errors for user mistakes, exit status 2."""
     try:
         # float warnings never precede an error line: non-finite values are checked explicitly
-        # (validator, chain folding, comparisons) and reported in one line
-        with np.errstate(all="ignore"):
+        # (validator, chain folding, comparisons) and reported in one line. numpy reports them as
+        # RuntimeWarnings; filtering those keeps numpy out of `hwgen --help`'s start-up.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             main.main(standalone_mode=False)
     except HwgenError as e:
         Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from hwgen.core.errors import HwgenError
 
-if TYPE_CHECKING:  # torch is imported by the commands that need it: `hwgen simulate` stays light
+if TYPE_CHECKING:  # torch is imported where it is used: `hwgen --help` must not load it
     import torch
 
 

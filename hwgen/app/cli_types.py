@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
 
 from hwgen.core.errors import ConfigError
+
+if TYPE_CHECKING:  # numpy loads with the commands that read arrays, not with `hwgen --help`
+    import numpy as np
 
 
 class FiniteFloat(click.ParamType):
@@ -69,6 +72,8 @@ def npy_out_path(ctx, param, value: str) -> str:
 
 def load_array(path: str | Path, what: str) -> np.ndarray:
     """``np.load`` with one-line errors (no pickles: an .npy from a stranger is data, not code)."""
+    import numpy as np
+
     p = Path(path)
     try:
         a = np.load(p, allow_pickle=False)
@@ -85,6 +90,8 @@ def load_array(path: str | Path, what: str) -> np.ndarray:
 
 def check_inputs_array(x: np.ndarray, path: str | Path, shape: tuple[int, ...]) -> np.ndarray:
     """Real, finite float32 inputs of shape (N, *shape); one-line errors otherwise."""
+    import numpy as np
+
     p = Path(path)
     if x.dtype.kind not in "biuf":
         raise ConfigError(f"{p}: inputs of dtype {x.dtype} are not real numbers; pass a float or integer array")
@@ -107,6 +114,8 @@ def check_inputs_array(x: np.ndarray, path: str | Path, shape: tuple[int, ...]) 
 
 def check_labels(y: np.ndarray, path: str | Path, n: int) -> np.ndarray:
     """Integer class labels, one per input (shape (N,) or (N, 1))."""
+    import numpy as np
+
     p = Path(path)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]

@@ -30,7 +30,7 @@ def quant_levels_lo(bits: int, signed: bool, narrow: bool) -> int:
     """The smallest code ``Quant`` outputs (without listing them all)."""
     if bits == 1 and signed:
         return -1
-    return int(min_int(signed, narrow, bits))
+    return int_range(bits, signed, narrow)[0]
 
 
 def quant_levels(bits: int, signed: bool, narrow: bool) -> np.ndarray:

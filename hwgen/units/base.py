@@ -70,6 +70,9 @@ class Unit:
     PARAMS: ClassVar[tuple[str, ...]] = ()
     KNOBS: ClassVar[dict[str, str]] = {}
     template: ClassVar[str] = ""
+    # the layers FINN (finn-plus 1.6) makes of this unit, in stream order: FINN op type ->
+    # {FINN attribute: our attribute}; folding files name them <op type>_<index> (fold/config.py)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {}
 
     # -- graph node <-> unit ------------------------------------------------------------------
     @classmethod

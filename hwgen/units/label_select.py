@@ -21,6 +21,7 @@ class LabelSelect(Unit):
     keepdims: bool = True  # ArgMax(keepdims=0) gives (N,) rather than (N, 1)
     KNOBS: ClassVar[dict[str, str]] = {"pe": "labels"}
     template: ClassVar[str] = "label_select"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"LabelSelect_hls": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         scores = x.reshape(x.shape[0], self.labels)

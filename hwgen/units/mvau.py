@@ -49,6 +49,7 @@ class MVAU(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("weights", "thresholds")
     KNOBS: ClassVar[dict[str, str]] = {"pe": "mh", "simd": "mw"}
     template: ClassVar[str] = "mvau"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"MVAU_hls": {"PE": "pe", "SIMD": "simd"}}
 
     @property
     def noact(self) -> bool:

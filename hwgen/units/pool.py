@@ -31,6 +31,9 @@ class StreamingMaxPool(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
     KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "maxpool"
+    # FINN lowers a max-pool to a window generator feeding Pool_hls (one PE for both here)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "pe"},
+                                                     "Pool_hls": {"PE": "pe"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:

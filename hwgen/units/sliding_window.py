@@ -34,6 +34,7 @@ class SlidingWindow(Unit):
     idt: str = "binary"
     KNOBS: ClassVar[dict[str, str]] = {"simd": "channels"}
     template: ClassVar[str] = "sliding_window"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "simd"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:

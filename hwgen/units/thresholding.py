@@ -26,6 +26,7 @@ class Thresholding(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("thresholds",)
     KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "thresholding"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"Thresholding_rtl": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         out = multithreshold(x, self.thresholds, self.out_base, self.out_step)
