@@ -26,7 +26,8 @@ class LabelSelect(Unit):
         return top if self.keepdims or self.k > 1 else top[:, 0]
 
     def cycles(self) -> int:
-        return self.labels // self.pe
+        # labels/PE cycles to scan, then one cycle per index sent (lib/label_select.hpp)
+        return self.labels // self.pe + self.k
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from hwgen.core.ir import Graph, Node
 from hwgen.passes.fifo import MIN_DEPTH, fifo_depth
 from hwgen.units import UNITS, unit_of
 from hwgen.units.cost import DEFAULT_FIFO_DEPTH
+
+MAX_WORD_BITS = 4096  # Vitis HLS's ap_int limit (AP_INT_MAX_W), for converter-internal words
 from hwgen.units.hls_pack import CArray, cname
 
 
@@ -59,6 +62,16 @@ def _port(total: int, dt: DataType, axi_bits: int) -> dict[str, Any]:
             "signed": dt.kind == "int", "dtype": str(dt)}
 
 
+def dwc_widths(src: int, dst: int, bits: int) -> list[int]:
+    """Word sizes after each integer-ratio converter from ``src`` to ``dst`` elements: [dst] when
+    one divides the other, else [mid, dst] through lcm(src, dst) (fewest cycles: TOTAL/min(src,
+    dst)) when its word fits Vitis's 4,096-bit ap_int, else through gcd(src, dst)."""
+    if src % dst == 0 or dst % src == 0:
+        return [dst]
+    lcm = src * dst // math.gcd(src, dst)
+    return [lcm if lcm * bits <= MAX_WORD_BITS else math.gcd(src, dst), dst]
+
+
 def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
     """Compute every template value for ``g``; raises CodegenError before anything is written."""
     nodes = accelerator_nodes(g)
@@ -77,13 +90,17 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         return name
 
     def convert(src: str, src_epw: int, dst_epw: int, total: int, bits: int, label: str) -> str:
-        """Insert a DataWidthConverter when the word sizes of two sides differ."""
+        """Insert DataWidthConverters when the word sizes of two sides differ: one for an integer
+        ratio, else two through an intermediate width (lib/dwc.hpp)."""
         if src_epw == dst_epw:
             return src
-        out = new_stream(f"s_{label}_dwc", dst_epw, bits, MIN_DEPTH)
-        d.calls.append({"comment": f"width conversion {src_epw} -> {dst_epw} elements ({label})",
-                        "func": "dwc", "targs": [src_epw, dst_epw, total, bits], "ins": [src], "outs": [out]})
-        return out
+        steps = [src_epw, *dwc_widths(src_epw, dst_epw, bits)]
+        for i, (a, b) in enumerate(zip(steps, steps[1:])):
+            out = new_stream(f"s_{label}_dwc{i if len(steps) > 2 else ''}", b, bits, MIN_DEPTH)
+            d.calls.append({"comment": f"width conversion {a} -> {b} elements ({label})",
+                            "func": "dwc", "targs": [a, b, total, bits], "ins": [src], "outs": [out]})
+            src = out
+        return src
 
     ip, op = d.in_port, d.out_port
     # the stream into each unit gets the depth the fifo pass sized (hwgen/passes/fifo.py)

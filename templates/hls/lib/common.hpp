@@ -16,6 +16,17 @@
 #include "ap_int.h"
 #include "hls_stream.h"
 
+// Iteration counter for C-simulation tests of the cycle formulas (hwgen/units/*.py cycles()):
+// with HWGEN_COUNT_ITERATIONS defined, every pipelined loop iteration of the library counts one.
+#if defined(HWGEN_COUNT_ITERATIONS) && !defined(__SYNTHESIS__)
+namespace hwgen {
+extern unsigned long iterations;
+}
+#define HWGEN_COUNT_ITERATION() (++::hwgen::iterations)
+#else
+#define HWGEN_COUNT_ITERATION() ((void)0)
+#endif
+
 namespace hwgen {
 
 // Bit width of an element type (ap_int<W> / ap_uint<W>).

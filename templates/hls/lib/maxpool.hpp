@@ -38,6 +38,7 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
         unsigned ry = unsigned(have + 1), rx = 0;
         for (unsigned it = 0; it < iters; it++) {
 #pragma HLS PIPELINE II=1
+            HWGEN_COUNT_ITERATION();
             if (it < E) {
                 int y = int(oy * SH + ky) - int(PT);
                 int x = int(ox * SW + kx) - int(PL);

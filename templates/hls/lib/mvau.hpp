@@ -34,6 +34,7 @@ void mvau(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
     unsigned nf = 0, sf = 0;
     for (unsigned i = 0; i < REPS * NF * SF; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<SIMD * IB> x;
         if (nf == 0) {
             x = in.read();

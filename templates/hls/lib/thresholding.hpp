@@ -19,6 +19,7 @@ void thresholding(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     unsigned cf = 0;
     for (unsigned i = 0; i < PIXELS * CF; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TI>::value> x = in.read();
         ap_uint<PE * OB> y = 0;
         for (unsigned p = 0; p < PE; p++) {
