@@ -44,6 +44,13 @@ class LabelSelect(Unit):
             "summary": f"LabelSelect labels={self.labels} k={self.k} pe={self.pe}",
         }
 
+    def hls_arrays(self) -> tuple:
+        """The sorted top-K list of lib/label_select.hpp: registers (split completely)."""
+        from hwgen.units.hls_memory import UNROLLED, ArraySpec, Dim
+
+        return tuple(ArraySpec(n, (Dim(self.k, UNROLLED, "complete"),), 1, reads=self.pe, writes=self.pe,
+                               where="lib") for n in ("best", "index", "valid"))
+
     def resources(self, board) -> dict[str, int]:
         """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.label_select_resources."""
         from hwgen.units.cost import label_select_resources

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
 from hwgen.units.base import Unit
 
@@ -105,6 +106,27 @@ class SlidingWindow(Unit):
             "summary": f"SlidingWindow {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pads={tuple(self.pads)} "
                        f"simd={self.simd}",
         }
+
+    def hls_arrays(self) -> tuple:
+        """The window buffers of lib/sliding_window.hpp: the narrow form's ring (one bank per
+        row, 1 read + 1 write per cycle), the wide form's line buffers (one bank each, 1 read +
+        1 write per cycle) and register windows."""
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim
+
+        b = DataType.parse(self.idt).bits
+        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        if self.simd == self.in_simd:
+            row = iw * self.channels // self.simd
+            return (ArraySpec("ring", (Dim(kh + sh, ONE, "complete"), Dim(row, ONE)), self.simd * b,
+                              reads=1, writes=1, storage="auto", where="lib"),)
+        pw = max(iw + self.pads[1], (ow - 1) * sw + kw)
+        return (ArraySpec("lb", (Dim(max(1, kh - 1), UNROLLED, "complete"), Dim(pw, ONE)), self.channels * b,
+                          reads=1, writes=1, storage="auto", where="lib"),
+                ArraySpec("win", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"),
+                ArraySpec("snap", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"))
 
     def resources(self, board) -> dict[str, int]:
         """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.sliding_window_resources."""

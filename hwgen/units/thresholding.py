@@ -51,6 +51,18 @@ class Thresholding(Unit):
             "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
         }
 
+    def hls_arrays(self) -> tuple:
+        """Thresholds [PE][C/PE][NT], split on PE and level: each bank read once per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        cf, t = self.channels // self.pe, np.asarray(self.thresholds)
+        tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+        return (ArraySpec(f"{cname(self.name)}_thresholds",
+                          (Dim(self.pe, UNROLLED, "complete"), Dim(cf, ONE), Dim(int(t.shape[1]), UNROLLED, "complete")),
+                          tbits, storage=memory_impl(cf, tbits, LUTRAM_MAX_DEPTH), rom=True),)
+
     def resources(self, board) -> dict[str, int]:
         """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.thresholding_resources."""
         from hwgen.units.cost import thresholding_resources

@@ -24,6 +24,9 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     const unsigned E = OW * CF * KH * KW;  // reduction steps per output row
     const int B = Width<TI>::value;
     ap_uint<PE * B> ring[R][ROW];
+    // one bank per row (UG1399 array_partition): each cycle reads one word (the row multiplexer
+    // reads every bank once) and writes one, 1 read + 1 write per bank
+#pragma HLS ARRAY_PARTITION variable=ring dim=1 complete
 #pragma HLS DEPENDENCE variable=ring inter false
     TI best[PE];
 #pragma HLS ARRAY_PARTITION variable=best complete
