@@ -14,7 +14,8 @@ from hwgen.units import UNITS, unit_of
 from hwgen.units.cost import DEFAULT_FIFO_DEPTH
 
 MAX_WORD_BITS = 4096  # Vitis HLS's ap_int limit (AP_INT_MAX_W), for converter-internal words
-from hwgen.units.hls_pack import CArray, cname
+from hwgen.backends.hls.params import layer_arrays, param_macro
+from hwgen.units.hls_pack import cname
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Design:
     out_port: dict[str, Any]
     streams: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)  # in dataflow order
-    params: list[CArray] = field(default_factory=list)
+    params: list[dict[str, str]] = field(default_factory=list)  # params.hpp initializer macros
     layers: list[dict[str, str]] = field(default_factory=list)  # unit nodes, in order
 
     @property
@@ -116,11 +117,10 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         cur = convert(cur, cur_epw, c["in_epw"], c["in_total"], bits_in, name)
         bits_out = DataType.parse(c["out_dt"]).bits
         out = new_stream(f"s_{name}", c["out_epw"], bits_out, depths[i + 1])
-        qualified = {p.name for p in c["params"]}
-        args = [f"{d.ns}::{a}" if a in qualified else a for a in c["args"]]
         d.calls.append({"comment": f"{i + 1}. {n.name} ({c['summary']})", "func": c["func"],
-                        "targs": c["targs"], "ins": [cur], "outs": [out], "args": args, "layer": name})
-        d.params.extend(c["params"])
+                        "targs": c["targs"], "ins": [cur], "outs": [out], "args": list(c["args"]), "layer": name,
+                        "arrays": layer_arrays(unit_of(n), c["params"], top)})
+        d.params.extend(param_macro(p, top) for p in c["params"])
         d.layers.append({"name": n.name, "cname": name, "op": n.op, "summary": c["summary"]})
         cur, cur_epw = out, c["out_epw"]
     cur = convert(cur, cur_epw, op["epw"], op["elems"], op["bits"], "out")

@@ -17,6 +17,8 @@ template <unsigned IH, unsigned IW, unsigned C, unsigned KH, unsigned KW, unsign
           unsigned PT, unsigned PL, unsigned OH, unsigned OW, unsigned PE, class TI, class MArr>
 void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
              hls::stream<ap_uint<PE * Width<TI>::value> > &out, const MArr &min_mask) {
+    // inlined into the layer's wrapper, where the parameter arrays and their pragmas live
+#pragma HLS INLINE
     static_assert(C % PE == 0, "PE must divide the channel count");
     const unsigned CF = C / PE;
     const unsigned R = KH + SH;

@@ -13,6 +13,8 @@ template <unsigned C, unsigned PIXELS, unsigned PE, class TI, class TO, unsigned
           int STEP, class TArr>
 void thresholding(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
                   hls::stream<ap_uint<PE * Width<TO>::value> > &out, const TArr &thresholds) {
+    // inlined into the layer's wrapper, where the parameter arrays and their pragmas live
+#pragma HLS INLINE
     const unsigned CF = C / PE;
     const int OB = Width<TO>::value;
     static_assert(C % PE == 0, "PE must divide the channel count");
