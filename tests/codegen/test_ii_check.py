@@ -89,3 +89,31 @@ def test_every_unit_is_ii_1_and_its_library_pragmas_exist(u):
             if d.pragma == "complete":
                 pat = rf"ARRAY_PARTITION variable={a.name}( dim=({i}|0))? complete"
                 assert re.search(pat, header), f"{u.template}.hpp lacks {pat}"
+
+
+def test_generate_writes_hls_check_and_refuses_ii_above_1(tfc_graph, tmp_path, monkeypatch):
+    import json
+
+    from codegen_helpers import fold
+
+    from hwgen.backends.hls.codegen import generate
+    from hwgen.core.boards import load_board
+
+    g = fold(tfc_graph, [(16, 49), (8, 16), (64, 64), (5, 2)])
+    generate(g, load_board("pynq-z1"), tmp_path / "ok")
+    rep = json.loads((tmp_path / "ok" / "report" / "hls_check.json").read_text())
+    assert len(rep) == len([n for n in g.nodes if n.op == "MVAU"]) and all(r["ii_bound"] == 1 for r in rep.values())
+    first = rep["/features.2/MatMul"]["arrays"]["features_2_MatMul_weights"]
+    assert (first["banks"], first["depth"], first["accesses_per_bank"], first["storage"]) == (16, 64, 1, "bram")
+    # the same design with the weights left whole: refused before anything is written
+    orig = MVAU.hls_arrays
+
+    def unsplit(self):
+        return tuple(ArraySpec(a.name, tuple(Dim(d.size, d.index) for d in a.dims), a.width, rom=a.rom)
+                     if a.name.endswith("_weights") else a for a in orig(self))
+
+    monkeypatch.setattr(MVAU, "hls_arrays", unsplit)
+    with pytest.raises(CodegenError, match=r"^node '/features.2/MatMul': array 'features_2_MatMul_weights' is "
+                                           r"accessed 16 times per cycle in one of its 1 bank\(s\), so its loop runs at II = 8"):
+        generate(g, load_board("pynq-z1"), tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
