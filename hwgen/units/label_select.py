@@ -44,6 +44,10 @@ class LabelSelect(Unit):
             "summary": f"LabelSelect labels={self.labels} k={self.k} pe={self.pe}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the scan, then the K outputs."""
+        return 2
+
     def hls_arrays(self) -> tuple:
         """The sorted top-K list of lib/label_select.hpp: registers (split completely)."""
         from hwgen.units.hls_memory import UNROLLED, ArraySpec, Dim

@@ -148,6 +148,10 @@ class MVAU(Unit):
                        f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once): the one tile loop."""
+        return 1
+
     def hls_arrays(self) -> tuple:
         """Every array of the MVAU's HLS code and how its loop (one PE x SIMD tile per cycle)
         touches them (hwgen.units.hls_memory): weights [PE][NF*SF](limbs) split on PE and

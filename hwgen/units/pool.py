@@ -74,6 +74,10 @@ class StreamingMaxPool(Unit):
             "summary": f"StreamingMaxPool {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pe={self.pe}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row."""
+        return 1 + self.ofm_dim[0]
+
     def hls_arrays(self) -> tuple:
         """The ring of lib/maxpool.hpp (one bank per row: 1 read + 1 write per cycle), the
         min-mask ROM (one word per cycle) and the per-lane best values (registers)."""

@@ -107,6 +107,11 @@ class SlidingWindow(Unit):
                        f"simd={self.simd}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row (narrow
+        form), or the one loop of the wide form."""
+        return 1 if self.simd > self.in_simd else 1 + self.ofm_dim[0]
+
     def hls_arrays(self) -> tuple:
         """The window buffers of lib/sliding_window.hpp: the narrow form's ring (one bank per
         row, 1 read + 1 write per cycle), the wide form's line buffers (one bank each, 1 read +

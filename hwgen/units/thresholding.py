@@ -51,6 +51,10 @@ class Thresholding(Unit):
             "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once)."""
+        return 1
+
     def hls_arrays(self) -> tuple:
         """Thresholds [PE][C/PE][NT], split on PE and level: each bank read once per cycle."""
         from hwgen.units.cost import LUTRAM_MAX_DEPTH

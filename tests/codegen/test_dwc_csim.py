@@ -18,7 +18,7 @@ HARNESS = r"""
 #define HWGEN_COUNT_ITERATIONS
 #include <cstdio>
 #include "dwc.hpp"
-unsigned long hwgen::iterations = 0;
+unsigned long hwgen::iterations = 0, hwgen::loops = 0;
 // reads TOTAL 2-bit codes (one per line) from stdin, converts IN -> OUT elements per word, prints them
 int main() {
     const unsigned IN = %(IN)d, OUT = %(OUT)d, TOTAL = %(TOTAL)d;

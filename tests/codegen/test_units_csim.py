@@ -161,7 +161,8 @@ def counting(tmp_path_factory):
 @pytest.mark.parametrize("i", range(len(GRAPHS)), ids=[f"{k}:{g.name}" for k, g in GRAPHS])
 def test_unit_cycles_equal_the_loop_iterations(counting, i):
     """cycles() of every unit (and TOTAL/min(IN, OUT) of every width converter) is exactly the
-    number of pipelined-loop iterations the library runs per frame: at II = 1, its cycles."""
+    number of pipelined-loop iterations the library runs per frame: at II = 1, its cycles; and
+    loop_entries() the number of pipelined loops it enters (one fill and drain each)."""
     import subprocess
 
     from hwgen.units import unit_of
@@ -175,7 +176,9 @@ def test_unit_cycles_equal_the_loop_iterations(counting, i):
     r = subprocess.run([str(root / "csim"), str(fin), str(fout), "3", str(i)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     got = int(r.stdout.split("loop iterations per frame")[0].split()[-1])
+    entries = int(r.stdout.split("loop entries per frame")[0].split()[-1])
     units = [unit_of(n) for n in g.nodes]
-    want = sum(u.cycles() for u in units)
-    want += sum(c["targs"][2] // min(c["targs"][0], c["targs"][1]) for c in d.calls if c["func"] == "dwc")
+    dwcs = [c for c in d.calls if c["func"] == "dwc"]
+    want = sum(u.cycles() for u in units) + sum(c["targs"][2] // min(c["targs"][0], c["targs"][1]) for c in dwcs)
     assert got == want
+    assert entries == sum(u.loop_entries() for u in units) + len(dwcs)  # one pipeline fill + drain each

@@ -22,6 +22,7 @@ void dwc_down(hls::stream<ap_uint<IN * B> > &in, hls::stream<ap_uint<OUT * B> > 
     const unsigned R = IN / OUT;
     ap_uint<IN * B> buf = 0;
     unsigned k = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < TOTAL / OUT; i++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();
@@ -39,6 +40,7 @@ void dwc_up(hls::stream<ap_uint<IN * B> > &in, hls::stream<ap_uint<OUT * B> > &o
     const unsigned R = OUT / IN;
     ap_uint<OUT * B> buf = 0;
     unsigned k = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < TOTAL / IN; i++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();

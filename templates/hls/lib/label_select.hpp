@@ -26,6 +26,7 @@ void label_select(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
         best[j] = 0;
         index[j] = 0;
     }
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < N / PE; i++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();
@@ -57,6 +58,7 @@ void label_select(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
             }
         }
     }
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned j = 0; j < K; j++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();

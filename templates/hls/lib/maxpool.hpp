@@ -41,6 +41,7 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
         unsigned ox = 0, cf = 0, ky = 0, kx = 0;
         bool first = true;
         unsigned ry = unsigned(have + 1), rx = 0;
+        HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
         for (unsigned it = 0; it < iters; it++) {
 #pragma HLS PIPELINE II=1
             HWGEN_COUNT_ITERATION();

@@ -34,6 +34,7 @@ void mvau(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
     TA acc[PE];
 #pragma HLS ARRAY_PARTITION variable=acc complete
     unsigned nf = 0, sf = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < REPS * NF * SF; i++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();

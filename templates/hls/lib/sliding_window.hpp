@@ -54,6 +54,7 @@ void sliding_window_ring(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
         unsigned iters = E > reads ? E : reads;
         unsigned ox = 0, wi = 0;                   // next word out: pixel ox, word wi of its window
         unsigned ry = unsigned(have + 1), rx = 0;  // next word in
+        HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
         for (unsigned it = 0; it < iters; it++) {
 #pragma HLS PIPELINE II=1
             HWGEN_COUNT_ITERATION();
@@ -103,6 +104,7 @@ void sliding_window_wide(hls::stream<ap_uint<C * Width<TI>::value> > &in,
 
     unsigned py = 0, px = 0, wi = 0, consumed = 0;
     bool busy = false;  // snap holds a window whose words are still leaving
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     while (consumed < PH * PW || busy) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();

@@ -19,6 +19,7 @@ void thresholding(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     const int OB = Width<TO>::value;
     static_assert(C % PE == 0, "PE must divide the channel count");
     unsigned cf = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < PIXELS * CF; i++) {
 #pragma HLS PIPELINE II=1
         HWGEN_COUNT_ITERATION();
