@@ -154,12 +154,27 @@ def plot_unit_resources(est: dict[str, Any]) -> str:
     return _svg(fig)
 
 
+def comparison_rows(actual: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Rows (layer, kind, estimate, HLS, Vivado) for the terminal and the HTML page."""
+    def fmt(d: dict | None, k: str) -> str:
+        return "-" if d is None or d.get(k) is None else f"{d[k]:g}" if isinstance(d[k], float) else str(d[k])
+
+    rows = []
+    for layer in actual["layers"] + [{"name": "total", "estimate": actual["estimate_total"],
+                                       "hls": actual["hls_total"], "vivado": actual["vivado_total"]}]:
+        for k in ("lut", "ff", "bram18", "dsp"):
+            rows.append((layer["name"], k.upper(), fmt(layer["estimate"], k), fmt(layer["hls"], k),
+                         fmt(layer["vivado"], k)))
+        if layer["name"] != "total":
+            rows.append((layer["name"], "cycles", fmt(layer["estimate"], "cycles"),
+                         fmt(layer["hls"], "interval_max"), "-"))
+    return rows
+
+
 def render_actual(actual: dict[str, Any] | None) -> str:
     """The estimate-vs-synthesis table (``hwgen report parse``), or nothing."""
     if not actual:
         return ""
-    from hwgen.analysis.report_parse import comparison_rows
-
     e = html.escape
     trs = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in comparison_rows(actual))
     clock = actual.get("hls_total") or {}

@@ -7,7 +7,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.units.base import Unit
+from hwgen.units.base import Port, Unit
+from hwgen.units.cost import add, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,6 +19,7 @@ class LabelSelect(Unit):
     idt: str = "int32"
     odt: str = "uint8"
     keepdims: bool = True  # ArgMax(keepdims=0) gives (N,) rather than (N, 1)
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "labels"}
     template: ClassVar[str] = "label_select"
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
@@ -28,6 +30,24 @@ class LabelSelect(Unit):
     def cycles(self) -> int:
         # labels/PE cycles to scan, then one cycle per index sent (lib/label_select.hpp)
         return self.labels // self.pe + self.k
+
+    def in_ports(self) -> tuple[Port, ...]:
+        return (Port(self.labels, self.pe, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        return (Port(self.k, 1, self.odt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        return 0
+
+    def start_fraction(self) -> float:
+        return 1.0  # needs every score
+
+    def tail(self) -> int:
+        return self.k
+
+    def shape(self) -> str:
+        return f"{self.labels} top{self.k}"
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -56,7 +76,9 @@ class LabelSelect(Unit):
                                where="lib") for n in ("best", "index", "valid"))
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.label_select_resources."""
-        from hwgen.units.cost import label_select_resources
-
-        return label_select_resources(self, board)
+        """LabelSelect (own, after finn-hlslib ``LabelSelect_Batch``): k (value, index) registers
+        kept sorted by an insertion network, one compare-and-swap per slot and lane."""
+        b = bits(self.idt)
+        ib = max(1, (self.labels - 1).bit_length())
+        slot = b + ib
+        return add({"lut": 80 + self.pe * self.k * (b + slot), "ff": self.k * slot + self.pe * b + 40})

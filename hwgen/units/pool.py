@@ -13,8 +13,9 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
-from hwgen.units.base import Unit
-from hwgen.units.sliding_window import ring_cycles
+from hwgen.units.base import Port, Unit
+from hwgen.units.cost import add, bits, memory
+from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, window_start_fraction
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +30,7 @@ class StreamingMaxPool(Unit):
     idt: str = "binary"
     min_mask: np.ndarray | None = None  # (C,) bool
     PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "maxpool"
 
     @property
@@ -51,6 +53,28 @@ class StreamingMaxPool(Unit):
         kh, kw = self.kernel
         cf = self.channels // self.pe
         return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw)
+
+    def in_ports(self) -> tuple[Port, ...]:
+        ih, iw = self.ifm_dim
+        return (Port(ih * iw * self.channels, self.pe, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        oh, ow = self.ofm_dim
+        return (Port(oh * ow * self.channels, self.pe, self.idt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        cf = self.channels // self.pe
+        return ring_idle_cycles(self.ifm_dim, self.ofm_dim, self.kernel, self.stride[0], self.pads[0], cf,
+                                self.kernel[0] * self.kernel[1] * cf)
+
+    def start_fraction(self) -> float:
+        return window_start_fraction(self.ifm_dim, self.kernel, self.pads)
+
+    def tail(self) -> int:
+        return 1
+
+    def shape(self) -> str:
+        return f"{self.ifm_dim[0]}x{self.ifm_dim[1]}x{self.channels} k{self.kernel[0]}"
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -95,7 +119,10 @@ class StreamingMaxPool(Unit):
                 ArraySpec("best", (Dim(self.pe, UNROLLED, "complete"),), b, reads=1, writes=1, where="lib"))
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.maxpool_resources."""
-        from hwgen.units.cost import maxpool_resources
-
-        return maxpool_resources(self, board)
+        """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows
+        (IFM_W * C/PE words of PE*bits each) and a comparator + mux per lane (an OR for binary)."""
+        b = bits(self.idt)
+        rows = self.kernel[0] + self.stride[0]
+        buf = memory(self.ifm_dim[1] * (self.channels // self.pe), self.pe * b, rows)
+        lanes = self.pe * (1 if b == 1 else 2 * b)
+        return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf)

@@ -9,6 +9,7 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,7 +17,8 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
-from hwgen.units.base import Unit
+from hwgen.units.base import Port, Unit, divisors
+from hwgen.units.cost import add, bits, memory
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +31,7 @@ class SlidingWindow(Unit):
     pad_value: int = 0
     simd: int = 1
     idt: str = "binary"
+    KNOBS: ClassVar[dict[str, str]] = {"simd": "channels"}
     template: ClassVar[str] = "sliding_window"
 
     @property
@@ -86,6 +89,49 @@ class SlidingWindow(Unit):
         words_out = kh * kw * self.channels // self.simd
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
 
+    def in_ports(self) -> tuple[Port, ...]:
+        ih, iw = self.ifm_dim
+        return (Port(ih * iw * self.channels, self.in_simd, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        oh, ow = self.ofm_dim
+        return (Port(oh * ow * self.kernel[0] * self.kernel[1] * self.channels, self.simd, self.idt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        per_window = self.kernel[0] * self.kernel[1] * self.channels // self.simd
+        return ring_idle_cycles(self.ifm_dim, self.ofm_dim, self.kernel, self.stride[0], self.pads[0],
+                                self.channels // self.in_simd, per_window)
+
+    def start_fraction(self) -> float:
+        return window_start_fraction(self.ifm_dim, self.kernel, self.pads)
+
+    def tail(self) -> int:
+        return math.ceil(self.cycles() / self.ofm_dim[0])  # the last output row
+
+    def shape(self) -> str:
+        return f"{self.ifm_dim[0]}x{self.ifm_dim[1]}x{self.channels} k{self.kernel[0]}"
+
+    # -- folding: SIMD whole pixels or window rows too; tied to the MVAU it feeds -------------
+    def legal_foldings(self) -> list[dict[str, int]]:
+        window = self.kernel[0] * self.kernel[1] * self.channels
+        return [{"simd": s} for s in divisors(window) if self.legal_simd(s, self.channels, self.kernel)]
+
+    def folding_error(self, knob: str, value: int) -> str | None:
+        if knob != "simd":
+            return f"has no {knob.upper()}; it takes SIMD"
+        if self.legal_simd(value, self.channels, self.kernel):
+            return None
+        legal = ", ".join(str(c["simd"]) for c in self.legal_foldings())
+        return f"SIMD={value} is not a divisor of C={self.channels} nor whole pixels/window rows; legal values: {legal}"
+
+    def ties_to(self, consumer: Unit) -> bool:
+        # its window vector is the consumer's input vector: same SIMD, no converter between
+        return "simd" in consumer.KNOBS and consumer.in_ports()[0].elems == self.out_ports()[0].elems
+
+    def tied_folding(self, consumer_choice: dict[str, int]) -> dict[str, int] | None:
+        s = consumer_choice.get("simd")
+        return {"simd": s} if s is not None and self.legal_simd(s, self.channels, self.kernel) else None
+
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
         from hwgen.units.hls_pack import hls_type, require
@@ -134,10 +180,44 @@ class SlidingWindow(Unit):
                           reads=1, writes=1, where="lib"))
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.sliding_window_resources."""
-        from hwgen.units.cost import sliding_window_resources
+        """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
+        has the same shape, and FINN's MVAU estimate leaves it out).
 
-        return sliding_window_resources(self, board)
+        Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD_IN words of SIMD_IN*bits (our HLS);
+        a wide SIMD (whole pixels per word) reads SIMD/SIMD_IN words per cycle, so the ring is split
+        into that many banks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300
+        for address/control, plus an output multiplexer over the ring rows (own) and LUTRAM when shallow.
+        """
+        rows = self.kernel[0] + self.stride[0]
+        banks = self.simd // self.in_simd
+        depth = self.ifm_dim[1] * (self.channels // self.in_simd)
+        width = self.in_simd * bits(self.idt)
+        buf = memory(math.ceil(depth / banks), width, rows * banks)
+        out_w = self.simd * bits(self.idt)
+        mux = out_w * math.ceil(rows / 4)
+        return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
+
+
+def window_start_fraction(ifm_dim: tuple[int, int], kernel: tuple[int, int],
+                          pads: tuple[int, int, int, int]) -> float:
+    """Share of the (padded) input a window unit needs before its first output: K-1 rows + K pixels."""
+    t, l, b, r = pads
+    h, w = ifm_dim[0] + t + b, ifm_dim[1] + l + r
+    return min(1.0, ((kernel[0] - 1) * w + kernel[1]) / (h * w))
+
+
+def ring_idle_cycles(ifm_dim: tuple[int, int], ofm_dim: tuple[int, int], kernel: tuple[int, int], sh: int,
+                     pt: int, words_per_pixel: int, steps_per_window: int) -> int:
+    """The longest run of cycles the ring schedule reads nothing: an output row's steps minus the
+    words of the input rows read meanwhile (own analysis of sliding_window.hpp / maxpool.hpp)."""
+    (ih, iw), (oh, ow) = ifm_dim, ofm_dim
+    steps = ow * steps_per_window
+    idle = 0
+    for oy in range(oh - 1):
+        reads = (ring_last_row(oy + 1, ih, kernel[0], sh, pt) - ring_last_row(oy, ih, kernel[0], sh, pt)) \
+            * iw * words_per_pixel
+        idle = max(idle, steps - reads)
+    return idle
 
 
 def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:

@@ -9,7 +9,8 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import multithreshold
-from hwgen.units.base import Unit
+from hwgen.units.base import Port, Unit
+from hwgen.units.cost import add, bits, memory
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,6 +24,7 @@ class Thresholding(Unit):
     out_step: int = 1
     thresholds: np.ndarray | None = None  # (C, n)
     PARAMS: ClassVar[tuple[str, ...]] = ("thresholds",)
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "thresholding"
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
@@ -31,6 +33,24 @@ class Thresholding(Unit):
 
     def cycles(self) -> int:
         return self.pixels * self.channels // self.pe
+
+    def in_ports(self) -> tuple[Port, ...]:
+        return (Port(self.pixels * self.channels, self.pe, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        return (Port(self.pixels * self.channels, self.pe, self.odt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        return 0  # reads a word every cycle it runs
+
+    def start_fraction(self) -> float:
+        return 1.0 / self.pixels
+
+    def tail(self) -> int:
+        return 1
+
+    def shape(self) -> str:
+        return f"{self.pixels}x{self.channels}"
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -68,7 +88,9 @@ class Thresholding(Unit):
                           tbits, storage=memory_impl(cf, tbits, LUTRAM_MAX_DEPTH), rom=True),)
 
     def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.thresholding_resources."""
-        from hwgen.units.cost import thresholding_resources
-
-        return thresholding_resources(self, board)
+        """Thresholding (FINN ``Thresholding`` estimate shape: per PE a C/PE x (n*bits) threshold
+        memory and n comparators of the input width; control constant own)."""
+        b = bits(self.idt)
+        n = 0 if self.thresholds is None else int(self.thresholds.shape[1])
+        mem = memory(self.channels // self.pe, n * b, self.pe)
+        return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, mem)

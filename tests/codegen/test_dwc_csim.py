@@ -12,7 +12,7 @@ from codegen_helpers import needs_cxx
 
 from hwgen.backends.hls.codegen import LIB_DIR
 from hwgen.backends.hls.csim import ap_types_dir, find_cxx
-from hwgen.backends.hls.design import dwc_widths
+from hwgen.units import DataWidthConverter
 
 HARNESS = r"""
 #define HWGEN_COUNT_ITERATIONS
@@ -72,7 +72,14 @@ def test_converter_word_above_4096_bits_does_not_compile(tmp_path):
     assert r.returncode != 0 and "stream words are at most 4096 bits" in r.stderr
 
 
+def _dwc(a: int, b: int, elems: int, dt: str) -> DataWidthConverter:
+    return DataWidthConverter(name="c", elems=elems, in_epw=a, out_epw=b, dt=dt)
+
+
 def test_non_integer_ratio_goes_through_lcm_or_gcd():
-    assert dwc_widths(4, 2, 8) == [2] and dwc_widths(2, 8, 8) == [8]
-    assert dwc_widths(2, 5, 5) == [10, 5]  # lcm: 50-bit words, TOTAL/2 cycles
-    assert dwc_widths(1536, 1024, 2) == [512, 1024]  # lcm 3072 x 2 bits > 4096: gcd
+    assert _dwc(4, 2, 8, "int8").stages() == [(4, 2)] and _dwc(2, 8, 8, "int8").stages() == [(2, 8)]
+    c = _dwc(2, 5, 20, "int5")  # lcm: 50-bit words, TOTAL/2 cycles as for an integer ratio
+    assert c.stages() == [(2, 10), (10, 5)] and c.cycles() == 10 and c.context()["func"] == "dwc_chain"
+    assert c.context()["targs"] == [2, 10, 5, 20, 5]
+    g = _dwc(1536, 1024, 3072, "int2")  # lcm 3072 x 2 bits > 4096: gcd 512, TOTAL/512 cycles
+    assert g.stages() == [(1536, 512), (512, 1024)] and g.cycles() == 6

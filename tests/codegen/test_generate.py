@@ -38,7 +38,7 @@ def test_generated_files_and_layer_order(tfc_graph, tmp_path):
     assert top.count("hwgen::mvau<") == len(units)
     positions = [top.index(f"{cname(n.name)}_weights") for n in units]
     assert positions == sorted(positions)  # layers appear in stream order, by their ONNX names
-    assert "features_2_MatMul" in top and "// 1. /features.2/MatMul" in top
+    assert "/features.2/MatMul -> features_2_MatMul (MVAU)" in top
     params = (hls / "params.hpp").read_text()
     assert "// /features.2/MatMul: MVAU weights 64x784 (binary), [PE=16][NF*SF=4*16] words of SIMD=49 x 1 bit" in params
     assert "#define HWGEN_top_features_2_MatMul_weights {" in params

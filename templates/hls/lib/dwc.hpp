@@ -75,4 +75,15 @@ void dwc(hls::stream<ap_uint<IN * B> > &in, hls::stream<ap_uint<OUT * B> > &out)
     dwc_direction<(IN > OUT)>::template run<IN, OUT, TOTAL, B>(in, out);
 }
 
+// A ratio that is not an integer: IN -> MID -> OUT, two converters overlapping in a dataflow
+// region (MID = lcm(IN, OUT) when its word fits 4,096 bits, else gcd(IN, OUT); hwgen/units/dwc.py).
+template <unsigned IN, unsigned MID, unsigned OUT, unsigned TOTAL, int B>
+void dwc_chain(hls::stream<ap_uint<IN * B> > &in, hls::stream<ap_uint<OUT * B> > &out) {
+#pragma HLS DATAFLOW
+    hls::stream<ap_uint<MID * B> > mid("dwc_mid");
+#pragma HLS STREAM variable=mid depth=2
+    dwc<IN, MID, TOTAL, B>(in, mid);
+    dwc<MID, OUT, TOTAL, B>(mid, out);
+}
+
 }  // namespace hwgen
