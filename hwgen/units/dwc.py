@@ -2,8 +2,10 @@
 
 Inserted by the ``insert`` pass wherever a producer's word differs from its consumer's (an
 MVAU's PE against the next MVAU's SIMD, the DMA port against the first unit). Element order is
-kept. The HLS function (templates/hls/lib/dwc.hpp) reads or writes one word per cycle, so a
-frame takes max(words in, words out) cycles.
+kept. The HLS functions (templates/hls/lib/dwc.hpp) convert integer ratios, reading or writing
+one word per cycle: max(words in, words out) cycles per frame. A ratio that is not an integer is
+two converters in a dataflow region through an intermediate width (``stages``): lcm(in, out)
+when its word fits 4,096 bits (the same cycles), else gcd(in, out) (TOTAL/gcd cycles).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from hwgen.units.base import Port, Unit
+from hwgen.units.cost import MAX_STREAM_BITS as MAX_WORD_BITS
 from hwgen.units.cost import zero
 
 
@@ -36,8 +39,27 @@ class DataWidthConverter(Unit):
     def out_ports(self) -> tuple[Port, ...]:
         return (Port(self.elems, self.out_epw, self.dt),)
 
+    def stages(self) -> list[tuple[int, int]]:
+        """The integer-ratio conversions (in, out) the HLS code chains, in order."""
+        a, b = self.in_epw, self.out_epw
+        if a % b == 0 or b % a == 0:
+            return [(a, b)]
+        lcm = math.lcm(a, b)
+        mid = lcm if lcm * self.in_ports()[0].bits <= MAX_WORD_BITS else math.gcd(a, b)
+        return [(a, mid), (mid, b)]
+
+    def stage_cycles(self) -> list[int]:
+        """Loop iterations of each stage per frame: one read or write per cycle."""
+        return [self.elems // min(a, b) for a, b in self.stages()]
+
     def cycles(self) -> int:
-        return max(self.elems // self.in_epw, self.elems // self.out_epw)
+        return max(self.stage_cycles())  # the stages overlap (dataflow)
+
+    def loop_entries(self) -> int:
+        return len(self.stages())
+
+    def hls_arrays(self) -> tuple:
+        return ()  # a shift register of one stream word (registers)
 
     def idle_cycles(self, i: int = 0) -> int:
         # down-conversion reads one wide word, then writes ratio narrow ones
@@ -67,5 +89,8 @@ class DataWidthConverter(Unit):
 
     def context(self) -> dict:
         bits = self.in_ports()[0].bits
-        return {"func": "dwc", "targs": [self.in_epw, self.out_epw, self.elems, bits], "args": [],
-                "params": [], "summary": f"width conversion {self.in_epw} -> {self.out_epw} elements"}
+        st = self.stages()
+        func, widths = ("dwc", [self.in_epw, self.out_epw]) if len(st) == 1 else \
+            ("dwc_chain", [self.in_epw, st[0][1], self.out_epw])
+        return {"func": func, "targs": [*widths, self.elems, bits], "args": [], "params": [],
+                "summary": "width conversion " + " -> ".join(str(w) for w in widths) + " elements"}

@@ -67,6 +67,12 @@ class FIFO(Unit):
             return {**zero(), "lut": width * math.ceil(self.depth / 32) + 12, "ff": width + 16}
         return {**zero(), "lut": 40, "ff": width + 40, "bram18": bram18_blocks(self.depth, width)}
 
+    def loop_entries(self) -> int:
+        return 0  # not a process: the depth and storage of a stream
+
+    def hls_arrays(self) -> tuple:
+        return ()  # the stream's own memory, bound by BIND_STORAGE type=fifo (design.py)
+
     def context(self) -> dict:
         return {"stream_depth": self.depth, "storage": self.storage,
                 "summary": f"FIFO depth {self.depth} ({self.storage})"}

@@ -29,7 +29,8 @@ class LabelSelect(Unit):
         return top if self.keepdims or self.k > 1 else top[:, 0]
 
     def cycles(self) -> int:
-        return self.labels // self.pe
+        # labels/PE cycles to scan, then one cycle per index sent (lib/label_select.hpp)
+        return self.labels // self.pe + self.k
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.labels, self.pe, self.idt),)
@@ -63,6 +64,17 @@ class LabelSelect(Unit):
             "out_dt": self.odt, "out_epw": 1, "out_total": self.k,
             "summary": f"LabelSelect labels={self.labels} k={self.k} pe={self.pe}",
         }
+
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the scan, then the K outputs."""
+        return 2
+
+    def hls_arrays(self) -> tuple:
+        """The sorted top-K list of lib/label_select.hpp: registers (split completely)."""
+        from hwgen.units.hls_memory import UNROLLED, ArraySpec, Dim
+
+        return tuple(ArraySpec(n, (Dim(self.k, UNROLLED, "complete"),), 1, reads=self.pe, writes=self.pe,
+                               where="lib") for n in ("best", "index", "valid"))
 
     def resources(self, board) -> dict[str, int]:
         """LabelSelect (own, after finn-hlslib ``LabelSelect_Batch``): k (value, index) registers

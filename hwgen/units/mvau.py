@@ -219,6 +219,41 @@ class MVAU(Unit):
                        f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once): the one tile loop."""
+        return 1
+
+    def hls_arrays(self) -> tuple:
+        """Every array of the MVAU's HLS code and how its loop (one PE x SIMD tile per cycle)
+        touches them (hwgen.units.hls_memory): weights [PE][NF*SF](limbs) split on PE and
+        reshaped on limbs, thresholds [PE][NF][NT] split on PE and level; each bank read once
+        per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        wbits = 1 if self.mode == "xnor" or self.binary_weights else DataType.parse(self.wdt).bits
+        width = self.simd * wbits
+        dims = [Dim(self.pe, UNROLLED, "complete"), Dim(nf * sf, ONE)]
+        if width > 64:  # words wider than 64 bits are uint64 limbs (hls_pack.word_array)
+            dims.append(Dim(-(-width // 64), UNROLLED, "reshape"))
+        c = cname(self.name)
+        out = [ArraySpec(f"{c}_weights", tuple(dims), width, storage=memory_impl(nf * sf, width, LUTRAM_MAX_DEPTH),
+                         rom=True)]
+        if not self.noact:
+            t = np.asarray(self.thresholds)
+            tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+            out.append(ArraySpec(f"{c}_thresholds", (Dim(self.pe, UNROLLED, "complete"), Dim(nf, ONE),
+                                                     Dim(int(t.shape[1]), UNROLLED, "complete")),
+                                 tbits, storage=memory_impl(nf, tbits, LUTRAM_MAX_DEPTH), rom=True))
+        ib = DataType.parse(self.idt).bits
+        out.append(ArraySpec("inbuf", (Dim(sf, ONE),), self.simd * ib, storage="auto", where="lib",
+                             notes="written while nf == 0, read otherwise: exclusive branches share a port"))
+        out.append(ArraySpec("acc", (Dim(self.pe, UNROLLED, "complete"),), DataType.parse(self.acc_dt).bits,
+                             reads=1, writes=1, where="lib"))
+        return tuple(out)
+
     def resources(self, board) -> dict[str, int]:
         """MVAU (FINN ``MatrixVectorActivation.lut_estimation`` / ``bram_estimation`` / ``dsp_estimation``).
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
 from hwgen.units.base import Port, Unit
 from hwgen.units.cost import add, bits, memory
@@ -99,6 +100,26 @@ class StreamingMaxPool(Unit):
             "out_dt": self.idt, "out_epw": self.pe, "out_total": oh * ow * self.channels,
             "summary": f"StreamingMaxPool {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pe={self.pe}",
         }
+
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row."""
+        return 1 + self.ofm_dim[0]
+
+    def hls_arrays(self) -> tuple:
+        """The ring of lib/maxpool.hpp (one bank per row: 1 read + 1 write per cycle), the
+        min-mask ROM (one word per cycle) and the per-lane best values (registers)."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname
+
+        b = DataType.parse(self.idt).bits
+        cf = self.channels // self.pe
+        row = self.ifm_dim[1] * cf
+        return (ArraySpec("ring", (Dim(self.kernel[0] + self.stride[0], ONE, "complete"), Dim(row, ONE)),
+                          self.pe * b, reads=1, writes=1, storage="auto", where="lib"),
+                ArraySpec(f"{cname(self.name)}_min_mask", (Dim(cf, ONE),), self.pe,
+                          storage=memory_impl(cf, self.pe, LUTRAM_MAX_DEPTH), rom=True),
+                ArraySpec("best", (Dim(self.pe, UNROLLED, "complete"),), b, reads=1, writes=1, where="lib"))
 
     def resources(self, board) -> dict[str, int]:
         """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows

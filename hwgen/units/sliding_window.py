@@ -16,8 +16,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.core.datatypes import DataType
 from hwgen.kernels.popcount import pack_rows
-from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
+from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc, windows
 from hwgen.units.base import Port, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
@@ -98,6 +99,9 @@ class SlidingWindow(Unit):
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
+        if self.simd > self.in_simd:  # wide form: line buffers + register window
+            return register_window_cycles(self.ifm_dim, self.kernel, self.stride, self.pads[:2], (oh, ow),
+                                          kh * kw * self.channels // self.simd)
         words_in = self.channels // self.in_simd
         words_out = kh * kw * self.channels // self.simd
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
@@ -166,6 +170,32 @@ class SlidingWindow(Unit):
                        f"simd={self.simd}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row (narrow
+        form), or the one loop of the wide form."""
+        return 1 if self.simd > self.in_simd else 1 + self.ofm_dim[0]
+
+    def hls_arrays(self) -> tuple:
+        """The window buffers of lib/sliding_window.hpp: the narrow form's ring (one bank per
+        row, 1 read + 1 write per cycle), the wide form's line buffers (one bank each, 1 read +
+        1 write per cycle) and register windows."""
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim
+
+        b = DataType.parse(self.idt).bits
+        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        if self.simd == self.in_simd:
+            row = iw * self.channels // self.simd
+            return (ArraySpec("ring", (Dim(kh + sh, ONE, "complete"), Dim(row, ONE)), self.simd * b,
+                              reads=1, writes=1, storage="auto", where="lib"),)
+        pw = max(iw + self.pads[1], (ow - 1) * sw + kw)
+        return (ArraySpec("lb", (Dim(max(1, kh - 1), UNROLLED, "complete"), Dim(pw, ONE)), self.channels * b,
+                          reads=1, writes=1, storage="auto", where="lib"),
+                ArraySpec("win", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"),
+                ArraySpec("snap", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"))
+
     def resources(self, board) -> dict[str, int]:
         """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
         has the same shape, and FINN's MVAU estimate leaves it out).
@@ -225,3 +255,29 @@ def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int
         total += max(out_steps_per_row, (target - have) * row)
         have = target
     return total
+
+
+def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                           top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> int:
+    """Cycles per frame of sliding_window_wide (templates/hls/lib/sliding_window.hpp): one padded
+    position shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words
+    out one per cycle from a snapshot; a position that completes a window waits while the
+    snapshot is still busy after this cycle. The same state machine, counted."""
+    (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
+    ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
+
+    def completes(py: int, px: int) -> bool:
+        return (py >= kh - 1 and (py - kh + 1) % sh == 0 and (py - kh + 1) // sh < oh
+                and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
+
+    cycles, pos, left = 0, 0, 0  # left: words of the snapshot still to send
+    while pos < ph * pw or left:
+        free_after = left <= 1
+        if left:
+            left -= 1
+        if pos < ph * pw and (not completes(*divmod(pos, pw)) or free_after):
+            if completes(*divmod(pos, pw)):
+                left = ww
+            pos += 1
+        cycles += 1
+    return cycles

@@ -72,6 +72,22 @@ class Thresholding(Unit):
             "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once)."""
+        return 1
+
+    def hls_arrays(self) -> tuple:
+        """Thresholds [PE][C/PE][NT], split on PE and level: each bank read once per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        cf, t = self.channels // self.pe, np.asarray(self.thresholds)
+        tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+        return (ArraySpec(f"{cname(self.name)}_thresholds",
+                          (Dim(self.pe, UNROLLED, "complete"), Dim(cf, ONE), Dim(int(t.shape[1]), UNROLLED, "complete")),
+                          tbits, storage=memory_impl(cf, tbits, LUTRAM_MAX_DEPTH), rom=True),)
+
     def resources(self, board) -> dict[str, int]:
         """Thresholding (FINN ``Thresholding`` estimate shape: per PE a C/PE x (n*bits) threshold
         memory and n comparators of the input width; control constant own)."""
