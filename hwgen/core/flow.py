@@ -51,6 +51,7 @@ STEP_MODULES = {
     "fold": "hwgen.fold",
     "insert": "hwgen.passes.insert",
     "fifo": "hwgen.passes.fifo",
+    "check": "hwgen.analysis.dataflow",
     "estimate": "hwgen.analysis.estimate",
     "report": "hwgen.analysis.report",
     "codegen": "hwgen.backends.hls.codegen",

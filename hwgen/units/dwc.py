@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Runs, Unit
 from hwgen.units.cost import MAX_STREAM_BITS as MAX_WORD_BITS
 from hwgen.units.cost import zero
 
@@ -60,6 +60,25 @@ class DataWidthConverter(Unit):
 
     def hls_arrays(self) -> tuple:
         return ()  # a shift register of one stream word (registers)
+
+    def schedule_runs(self) -> list[Run]:
+        """One word a cycle on the narrow side: a down-converter writes every cycle and
+        reads a wide word when the next output needs elements it does not hold yet; an
+        up-converter reads every cycle and writes when a wide word is complete (dwc.hpp on the
+        ``hls`` branch does this for integer ratios: read at k == 0, write at k == R-1)."""
+        a, b = self.in_epw, self.out_epw
+        runs = Runs()
+        if a % b == 0:
+            runs.extend([(1, (1,), (1,)), (a // b - 1, (0,), (1,))], self.elems // a)
+        elif b % a == 0:
+            runs.extend([(b // a - 1, (1,), (0,)), (1, (1,), (1,))], self.elems // b)
+        elif a > b:  # cycle c writes output word c: elements [c*b, (c+1)*b)
+            for c in range(self.elems // b):
+                runs.add(1, (-(-(c + 1) * b // a) - -(-c * b // a),), (1,))
+        else:  # cycle c reads input word c; a word leaves when (c+1)*a crosses a multiple of b
+            for c in range(self.elems // a):
+                runs.add(1, (1,), ((c + 1) * a // b - c * a // b,))
+        return runs.runs
 
     def idle_cycles(self, i: int = 0) -> int:
         # down-conversion reads one wide word, then writes ratio narrow ones

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, bits
 
 
@@ -29,8 +29,11 @@ class LabelSelect(Unit):
         return top if self.keepdims or self.k > 1 else top[:, 0]
 
     def cycles(self) -> int:
-        # labels/PE cycles to scan, then one cycle per index sent (lib/label_select.hpp)
+        # label_select.hpp: N/PE cycles reading scores, then a second loop emits the K indices
         return self.labels // self.pe + self.k
+
+    def schedule_runs(self) -> list[Run]:
+        return [(self.labels // self.pe, (1,), (0,)), (self.k, (0,), (1,))]
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.labels, self.pe, self.idt),)

@@ -25,7 +25,7 @@ from hwgen.kernels.popcount import (
     xnor_dot,
 )
 from hwgen.kernels.windows import Windows
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Runs, Unit
 from hwgen.units.cost import XNOR_LANE_LUTS, add, bits, memory, zero
 
 
@@ -154,6 +154,19 @@ class MVAU(Unit):
 
     def cycles(self) -> int:
         return self.reps * (self.mh // self.pe) * (self.mw // self.simd)
+
+    def schedule_runs(self) -> list[Run]:
+        """mvau.hpp: one loop of REPS*NF*SF iterations; the SF words of a vector are read while
+        nf == 0 and replayed from ``inbuf`` for the other folds; a word of PE outputs leaves at
+        sf == SF-1 of every fold."""
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        vec = Runs()
+        vec.add(sf - 1, (1,), (0,))
+        vec.add(1, (1,), (1,))
+        vec.extend([(sf - 1, (0,), (0,)), (1, (0,), (1,))], nf - 1)
+        frame = Runs()
+        frame.extend(vec.runs, self.reps)
+        return frame.runs
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.reps * self.mw, self.simd, self.idt),)

@@ -13,9 +13,9 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, bits, memory
-from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, window_start_fraction
+from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, ring_schedule, window_start_fraction
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +56,13 @@ class StreamingMaxPool(Unit):
         kh, kw = self.kernel
         cf = self.channels // self.pe
         return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw)
+
+    def schedule_runs(self) -> list[Run]:
+        """maxpool.hpp: the ring loop nest, one window element per step, a word out every KH*KW."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        cf = self.channels // self.pe
+        return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw)
 
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim

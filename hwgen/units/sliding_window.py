@@ -19,7 +19,7 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.popcount import pack_rows
 from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc, windows
-from hwgen.units.base import Port, Unit, divisors
+from hwgen.units.base import Port, Run, Runs, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
 
@@ -105,6 +105,15 @@ class SlidingWindow(Unit):
         words_in = self.channels // self.in_simd
         words_out = kh * kw * self.channels // self.simd
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
+
+    def schedule_runs(self) -> list[Run]:
+        """sliding_window.hpp: ``ring_fill`` reads the first rows; then per output row one loop
+        of max(E, reads) iterations writes a word while it < E and reads one while it < reads."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        words_out = kh * kw * self.channels // self.simd
+        return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
+                             oh, ow * words_out, 1)
 
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
@@ -240,6 +249,37 @@ def ring_idle_cycles(ifm_dim: tuple[int, int], ofm_dim: tuple[int, int], kernel:
 def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:
     """Highest input row output row ``oy`` reads (-1: none), as templates/hls/lib does."""
     return max(-1, min(oy * sh + kh - 1 - pt, ih - 1))
+
+
+def ring_schedule(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
+                  out_steps_per_row: int, steps_per_word: int) -> list[Run]:
+    """Run-length schedule of the ring loop nest (ring.hpp; sliding_window.hpp, maxpool.hpp):
+    the fill reads the first rows; output row oy takes max(E, reads) cycles, a step of the
+    output while it < E (a word written every ``steps_per_word`` steps, on the last one) and a
+    word read while it < reads. Same cycles as ``ring_cycles``."""
+    ih, iw = ifm_dim
+    row = iw * words_per_pixel
+    e, k = out_steps_per_row, steps_per_word
+    have = ring_last_row(0, ih, kh, sh, pt)
+    runs = Runs()
+    runs.add((have + 1) * row, (1,), (0,))
+    rows: dict[int, list[Run]] = {}  # output rows with the same reads have the same schedule
+    for oy in range(oh):
+        target = ring_last_row(oy + 1, ih, kh, sh, pt) if oy + 1 < oh else ih - 1
+        reads = (target - have) * row
+        if reads not in rows:
+            r = Runs()
+            for m in range(e // k):  # window/word m: steps [m*k, m*k + k), the last one writes
+                lo, hi = m * k, m * k + k - 1
+                cut = min(max(reads, lo), hi)  # steps before ``cut`` also read
+                r.add(cut - lo, (1,), (0,))
+                r.add(hi - cut, (0,), (0,))
+                r.add(1, (int(hi < reads),), (1,))
+            r.add(reads - e, (1,), (0,))
+            rows[reads] = r.runs
+        runs.extend(rows[reads])
+        have = target
+    return runs.runs
 
 
 def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,

@@ -9,7 +9,7 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import multithreshold
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, bits, memory
 
 
@@ -34,6 +34,10 @@ class Thresholding(Unit):
 
     def cycles(self) -> int:
         return self.pixels * self.channels // self.pe
+
+    def schedule_runs(self) -> list[Run]:
+        """thresholding.hpp: one word in and one out every cycle."""
+        return [(self.cycles(), (1,), (1,))]
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.pixels * self.channels, self.pe, self.idt),)
