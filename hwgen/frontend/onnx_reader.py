@@ -61,9 +61,19 @@ def read_model(path: str | os.PathLike):
 def quiet():
     """No numpy/onnx warnings on stderr while qonnx/onnxruntime run our checked graph: a
     problem is reported as one error line, never after a screen of warnings."""
+    _silence_onnxruntime()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         yield
+
+
+def _silence_onnxruntime() -> None:
+    """onnxruntime logs kernel failures from C++ straight to stderr; we report them ourselves."""
+    try:
+        import onnxruntime
+    except ImportError:  # qonnx needs it to execute; without it there is nothing to silence
+        return
+    onnxruntime.set_default_logger_severity(4)  # fatal only
 
 
 def _fix_batch_dim(proto: onnx.ModelProto) -> None:
