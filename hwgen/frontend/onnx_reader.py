@@ -46,7 +46,7 @@ def read_model(path: str | os.PathLike):
             model = model.transform(InferShapes())
             model = model.transform(FoldConstants())
             model = model.transform(InferShapes())
-    except Exception as e:  # qonnx/onnx raise many types on malformed graphs
+    except Exception as e:  # noqa: BLE001 - qonnx/onnx raise many types on malformed graphs
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise FrontendError(
             f"{p}: shape inference failed ({type(e).__name__}: {first}); export with a fixed "

@@ -75,7 +75,7 @@ class _Checker:
     def tensor(self, t: onnx.TensorProto, what: str) -> np.ndarray:
         try:
             a = numpy_helper.to_array(t)
-        except Exception as e:  # corrupt raw_data, unknown dtype: onnx raises several types
+        except Exception as e:  # noqa: BLE001 - corrupt raw_data, unknown dtype: onnx raises several types
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             self.fail(what, f"unreadable tensor data ({type(e).__name__}: {msg[:120]}); re-export the model")
         if a.dtype.kind in _FLOAT_KINDS and a.size and not np.all(np.isfinite(a)):
@@ -116,7 +116,7 @@ class _Checker:
             return
         try:
             sch = onnx.defs.get_schema(node.op_type, self.opset, "")
-        except Exception:  # unknown op: the converter names it as unsupported
+        except Exception:  # noqa: BLE001 - unknown op: the converter names it as unsupported
             return
         n_in = len(node.input)
         if not sch.min_input <= n_in <= sch.max_input:
@@ -135,7 +135,7 @@ class _Checker:
         for a in node.attribute:
             try:
                 v = onnx.helper.get_attribute_value(a)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a corrupt attribute, whatever onnx raises
                 self.fail(self.where(node), f"attribute {a.name!r} is unreadable; re-export the model")
             if a.type == onnx.AttributeProto.FLOAT and np.isnan(v):
                 self.fail(self.where(node), f"attribute {a.name} = nan")

@@ -63,33 +63,6 @@ def compare(stage: str, name: str, ours: np.ndarray, ref: np.ndarray) -> Compari
 
 
 def verdict(rows: list[Comparison], inexact_layers: tuple[str, ...],
-            exact_stages: tuple[str, ...] = ("integer", "hardware")) -> list[Comparison]:
-    """The one verdict rule of ``hwgen verify`` and the build's verify step.
-
-    A mismatch is excused as an *exact tie* only when (a) the model has layers whose float
-    reference rounds (non-power-of-two scales, ``inexact_layers``), (b) the sample is finite on
-    both sides, and (c) every exact stage (integer, hardware) computes the very same output on
-    that sample — the exact pipeline agrees with itself, and only the float reference broke a tie
-    differently. Ties are counted and reported; anything else fails.
-    """
-    if not inexact_layers:
-        return rows
-    by_output: dict[str, list[Comparison]] = {}
-    for r in rows:
-        by_output.setdefault(r.output, []).append(r)
-    out = []
-    for r in rows:
-        if r.stage not in exact_stages or r.kind == "shape" or r.bad is None or r.nonfinite:
-            out.append(r)
-            continue
-        peers = [p for p in by_output[r.output] if p.stage in exact_stages]
-        # same samples mismatch in every exact stage, and those stages agree sample by sample
-        agree = all(p.bad is not None and np.array_equal(p.bad, r.bad) and not p.nonfinite for p in peers)
-        out.append(replace(r, ties=r.mismatches) if agree and r.mismatches else r)
-    return out
-
-
-def verdict(rows: list[Comparison], inexact_layers: tuple[str, ...],
             exact_agree: dict[int, np.ndarray]) -> list[Comparison]:
     """The one verdict rule of ``hwgen verify`` and the build's verify step.
 

@@ -10,8 +10,8 @@ import contextlib
 import io
 import os
 import signal
-import tempfile
 import sys
+import tempfile
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -48,7 +48,7 @@ def run_cli(args: list[str], timeout: int = 0) -> CliResult:
     code: int | str = 0
     # C/C++ libraries (onnxruntime) write to file descriptor 2 directly: capture that too
     sys.stderr.flush()
-    fd_err = tempfile.TemporaryFile(mode="w+b")
+    fd_err = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed in the finally below
     saved_fd = os.dup(2)
     os.dup2(fd_err.fileno(), 2)
     try:
