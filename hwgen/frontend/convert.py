@@ -163,7 +163,13 @@ class _Converter:
                     + " — replace it in the model or open an issue",
                     UnsupportedOpError,
                 )
-            handler(node)
+            try:
+                handler(node)
+            except (ValueError, IndexError, TypeError, KeyError) as e:
+                # attributes/constants of a shape the checks above did not foresee: name the node
+                msg = (str(e).splitlines() or [type(e).__name__])[0][:200]
+                self.fail(node, f"cannot be converted ({type(e).__name__}: {msg}); check its attributes "
+                                "and constants, or re-export the model")
         outputs = []
         for o in self.graph.output:
             if o.name not in self.acts:
