@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hwgen.core.errors import HwgenError
-from hwgen.core.log import console  # noqa: E402  (one console for every layer)
+from hwgen.core.log import console
 
 if TYPE_CHECKING:
     import numpy as np

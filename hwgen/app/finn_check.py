@@ -56,7 +56,8 @@ def run_finn(model: str | Path, folding: dict[str, Any] | None = None, *, target
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         env.pop("PYTHONPATH", None)  # FINN's environment, not ours
         try:
-            p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp)
+            p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp,
+                               check=False)
         except subprocess.TimeoutExpired:
             raise HwgenError(f"{model}: FINN's flow did not finish in {timeout:.0f} s") from None
     if p.returncode != 0:

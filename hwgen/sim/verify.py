@@ -104,7 +104,10 @@ def _verify_step(state: FlowState) -> FlowState:
             return state
         g = state.stages["float"]
         x = random_inputs(tuple(g.tensors[g.inputs[0]].shape), n, int(state.options.get("seed", 0)))
-    result = verify_state(state, x)
+    from hwgen.core.log import console
+
+    with console.status(f"verifying every stage on {len(x)} inputs against qonnx execute_onnx ..."):
+        result = verify_state(state, x)
     if not result.passed:
         bad = [f"{r.stage}/{r.output} {r.mismatches}/{r.n}" for r in result.rows if not r.passed]
         raise VerificationError(f"{state.model.name}: simulator differs from the reference at "

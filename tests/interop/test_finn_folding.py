@@ -76,7 +76,7 @@ def _check_finn_format(cfg: dict, finn: dict) -> None:
     attrs = {"MVAU": {"PE", "SIMD"}, "ConvolutionInputGenerator": {"SIMD", "parallel_window"},
              "Pool": {"PE"}, "Thresholding": {"PE"}, "LabelSelect": {"PE"}}
     assert isinstance(cfg.get("Defaults"), dict)
-    for key, spec in cfg["Defaults"].items():
+    for spec in cfg["Defaults"].values():
         assert isinstance(spec, list) and len(spec) % 2 == 0
     for name, spec in cfg.items():
         if name == "Defaults":
@@ -104,7 +104,7 @@ def test_written_finn_config_names_finns_nodes_and_round_trips(hw, stem):
 
 def test_defaults_in_all_finn_forms(hw):
     g0 = hw("TFC_2W2A")
-    pe = lambda g: [n.attrs["pe"] for n in g.nodes if n.op == "MVAU"]  # noqa: E731
+    pe = lambda g: [n.attrs["pe"] for n in g.nodes if n.op == "MVAU"]
     assert pe(apply_folding_config(g0, {"Defaults": {"PE": [2, ["MVAU_hls"]]}}, [])) == [2, 2, 2, 2]
     assert pe(apply_folding_config(g0, {"Defaults": {"PE": [2, "MVAU"]}}, [])) == [2, 2, 2, 2]
     assert pe(apply_folding_config(g0, {"Defaults": {"PE": [2, "all"]}}, [])) == [2, 2, 2, 2]
