@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hwgen.core.ir import Graph, Node
-from hwgen.units import unit_of
-from hwgen.units.cost import unit_nodes
+from hwgen.units import hardware_nodes, unit_of
 
-# the dimension each knob divides (FINN requires the same of its knobs)
-KNOB_DIMS = {"MVAU": {"pe": "mh", "simd": "mw"}, "SlidingWindow": {"simd": "channels"},
-             "StreamingMaxPool": {"pe": "channels"}, "Thresholding": {"pe": "channels"},
-             "LabelSelect": {"pe": "labels"}}
+
+def unit_nodes(g: Graph) -> list[Node]:
+    """The hardware units FINN would make layers of (converters and FIFOs are FINN's own too)."""
+    return [n for n in hardware_nodes(g) if unit_of(n).FINN_OPS]
 # FINN's input quantizer (a MultiThreshold on the graph input) becomes this layer
 FINN_INPUT_THRESHOLDING = "Thresholding_rtl"
 # older FINN op names (before the _hls/_rtl split) -> today's
@@ -93,7 +92,7 @@ def finn_folding_config(g: Graph) -> dict[str, Any]:
         spec: dict[str, int] = {}
         for finn_attr, ours in layer.attrs.items():
             v = int(getattr(u, ours))
-            dim = KNOB_DIMS.get(n.op, {}).get(ours)
+            dim = u.KNOBS.get(ours)
             d = int(getattr(u, dim)) if dim else v
             spec[finn_attr] = v if d % v == 0 else math.gcd(v, d)
         cfg[layer.name] = spec

@@ -20,21 +20,19 @@ from typing import Any
 
 from hwgen.analysis.finn_names import (
     _FINN_NAME,
-    KNOB_DIMS,
     FinnLayer,
     finn_base,
     finn_folding_config,
     finn_layers,
+    unit_nodes,
 )
 from hwgen.core.ir import Graph, Node
-from hwgen.fold.common import FoldingError, divisors, fed_mvau, sliding_window_of
+from hwgen.fold.common import FoldingError
+from hwgen.fold.optimizer import tied_producer
 from hwgen.units import unit_of
-from hwgen.units.cost import MAX_STREAM_BITS, stream_widths, unit_nodes
-from hwgen.units.sliding_window import SlidingWindow
+from hwgen.units.cost import MAX_STREAM_BITS
 
 # -- folding config JSON (FINN format) -------------------------------------------------------------
-KNOBS = {"MVAU": ("PE", "SIMD"), "SlidingWindow": ("SIMD",), "StreamingMaxPool": ("PE",),
-         "Thresholding": ("PE",), "LabelSelect": ("PE",)}
 
 # FINN implementation choices hwgen makes itself (memory styles, DSP/LUT, FIFO depths, ...)
 FINN_IMPL_ATTRS = frozenset({
@@ -53,7 +51,8 @@ def folding_config(g: Graph) -> dict[str, Any]:
     cfg: dict[str, Any] = {"Defaults": {}}
     for n in unit_nodes(g):
         u = unit_of(n)
-        cfg[n.name] = {k: int(getattr(u, k.lower())) for k in KNOBS.get(n.op, ())}
+        if u.KNOBS:
+            cfg[n.name] = {k.upper(): v for k, v in u.folding().items()}
     return cfg
 
 
@@ -180,8 +179,8 @@ def apply_folding_config(g: Graph, cfg: dict[str, Any] | str | Path, notes: list
                 if k in FINN_IMPL_ATTRS:
                     ignored.setdefault(k, set()).add(name)
                     continue
-                if k not in KNOBS.get(n.op, ()):
-                    raise FoldingError(f"{src}: {name!r} ({n.op}) has no {k!r}; it takes {', '.join(KNOBS[n.op])}")
+                if k.lower() not in unit_of(n).KNOBS:
+                    raise FoldingError(f"{src}: {name!r} ({n.op}) {unit_of(n).folding_error(k.lower(), 1)}")
                 put(name, k.lower(), _positive_int(v, src, repr(name), k), name)
             continue
         m = _FINN_NAME.match(name)
@@ -237,40 +236,30 @@ def apply_folding_config(g: Graph, cfg: dict[str, Any] | str | Path, notes: list
 
 def _tie_windows(g: Graph, units: dict[str, Node], requested: dict[str, dict[str, int]],
                  translated: list[str], src: str) -> None:
-    """A window unit streams its MVAU's input vector: both take one SIMD (no width converter
-    between them here). FINN lets them differ (e.g. SetFolding's window SIMD 3 under an MVAU SIMD
-    9); the MVAU's SIMD wins, and where the window cannot emit it, the nearest SIMD both take."""
+    """A unit tied to its consumer (a window generator to its MVAU) follows the consumer's
+    folding unless the file sets its own. FINN lets the two differ (SetFolding's window SIMD 3
+    under an MVAU SIMD 9); so does hwgen: the ``insert`` pass puts a width converter between."""
     for name in list(requested):
-        n = units[name]
-        swu = sliding_window_of(g, n)
-        if swu is None or fed_mvau(g, swu) is None:
+        tied = tied_producer(g, units[name])
+        if tied is None:
             continue
-        m_simd = requested[name].get("simd", int(n.attrs.get("simd", 1)))
-        w_simd = requested.get(swu.name, {}).get("simd")
-        sw = unit_of(swu)
-        ok = [s for s in divisors(int(n.attrs["mw"])) if SlidingWindow.legal_simd(s, sw.channels, sw.kernel)]
-        if m_simd not in ok:
-            best = min(ok, key=lambda s: (abs(s - m_simd), -s))
-            translated.append(f"{name!r} SIMD {m_simd} -> {best} (its window unit {swu.name!r} emits "
-                              f"whole channels or pixels: {', '.join(map(str, ok))})")
-            m_simd = best
-            requested[name]["simd"] = best
-        if w_simd is not None and w_simd != m_simd:
-            translated.append(f"{swu.name!r} SIMD {w_simd} -> {m_simd} (its MVAU's)")
-        if w_simd is not None or "simd" in requested[name]:
-            requested.setdefault(swu.name, {})["simd"] = m_simd
+        mine = {**unit_of(units[name]).folding(), **requested[name]}
+        given = requested.get(tied.name, {})
+        follow = unit_of(tied).tied_folding(mine) or {}
+        for k, v in follow.items():
+            if k not in given:
+                requested.setdefault(tied.name, {})[k] = v
+            elif given[k] != v:
+                translated.append(f"{tied.name!r} {k.upper()} {given[k]} under {name!r} {k.upper()} {v}: "
+                                  "a width converter joins them")
 
 
 def _check_legal(g: Graph, n: Node, u: Any, src: str) -> None:
-    for knob, dim in KNOB_DIMS[n.op].items():
-        v, d = getattr(u, knob), getattr(u, dim)
-        if n.op == "SlidingWindow" and SlidingWindow.legal_simd(v, u.channels, u.kernel):
-            continue
-        if d % v:
-            legal = ", ".join(map(str, divisors(d)))
-            raise FoldingError(f"{src}: {n.name!r} ({n.op}) {knob.upper()}={v} does not divide "
-                               f"{dim.upper()}={d}; legal values: {legal}")
-    inw, outw = stream_widths(u)
-    if max(inw, outw) > MAX_STREAM_BITS:
-        raise FoldingError(f"{src}: {n.name!r} ({n.op}) streams {max(inw, outw)} bits wide, over the "
+    for knob in u.KNOBS:
+        why = u.folding_error(knob, int(getattr(u, knob)))
+        if why is not None:
+            raise FoldingError(f"{src}: {n.name!r} ({n.op}) {why}")
+    wide = max(p.width for p in (*u.in_ports(), *u.out_ports()))
+    if wide > MAX_STREAM_BITS:
+        raise FoldingError(f"{src}: {n.name!r} ({n.op}) streams {wide} bits wide, over the "
                            f"{MAX_STREAM_BITS}-bit limit; lower PE/SIMD")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from pathlib import Path
 
+import numpy as np
 import onnx
 from google.protobuf.message import DecodeError
 
 from hwgen.core.errors import FrontendError
+from hwgen.frontend.validate import validate_model
 
 
 def read_model(path: str | os.PathLike):
@@ -23,7 +27,7 @@ def read_model(path: str | os.PathLike):
         raise FrontendError(f"{p}: no such file; pass the .onnx file exported by Brevitas")
     try:
         proto = onnx.load(str(p))
-    except (DecodeError, ValueError, RuntimeError, OSError) as e:
+    except (DecodeError, ValueError, RuntimeError, OSError, TypeError, AttributeError, IndexError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise FrontendError(
             f"{p}: not a readable ONNX model ({first}); re-export it with "
@@ -31,15 +35,18 @@ def read_model(path: str | os.PathLike):
         ) from None
     if not proto.graph.node:
         raise FrontendError(f"{p}: the ONNX graph has no nodes (empty or truncated file); re-export it")
+    validate_model(proto, p)  # before onnxruntime/qonnx evaluate anything
     try:
-        _fix_batch_dim(proto)
-        model = ModelWrapper(proto)
-        model = _qcdq_to_quant(model)
-        model = model.transform(RemoveStaticGraphInputs())
-        model = model.transform(SortGraph())
-        model = model.transform(InferShapes())
-        model = model.transform(FoldConstants())
-        model = model.transform(InferShapes())
+        with quiet():
+            _fix_batch_dim(proto)
+            del proto.graph.value_info[:]  # stale shapes in the file must not survive inference
+            model = ModelWrapper(proto)
+            model = _qcdq_to_quant(model)
+            model = model.transform(RemoveStaticGraphInputs())
+            model = model.transform(SortGraph())
+            model = model.transform(InferShapes())
+            model = model.transform(FoldConstants())
+            model = model.transform(InferShapes())
     except Exception as e:  # qonnx/onnx raise many types on malformed graphs
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise FrontendError(
@@ -47,7 +54,17 @@ def read_model(path: str | os.PathLike):
             "input shape (input_t=...) and opset >= 13"
         ) from None
     _name_nodes(model.graph)
+    validate_model(model.model, p)  # folded constants (0/0, overflow) are checked too
     return model
+
+
+@contextlib.contextmanager
+def quiet():
+    """No numpy/onnx warnings on stderr while qonnx/onnxruntime run our checked graph: a
+    problem is reported as one error line, never after a screen of warnings."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
 
 
 QCDQ_OPS = ("QuantizeLinear", "DequantizeLinear")
