@@ -38,6 +38,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "boards": ("hwgen.app.cli_estimate", "boards_cmd"),
     "report": ("hwgen.app.cli_estimate", "report_cmd"),
     "finn-check": ("hwgen.app.cli_finn", "finn_check_cmd"),
+    "export": ("hwgen.app.cli_export", "export_cmd"),
 }
 
 

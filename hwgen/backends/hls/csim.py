@@ -159,8 +159,10 @@ def _csim_step(state: FlowState) -> FlowState:
     ap_types_dir()
     hls_dir = Path(state.artifacts.get("hls_dir", Path(state.options["out_dir"]) / "hls"))
     g = state.graph  # the latest stage: the folded hardware graph
-    r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
     from hwgen.core.log import console
+
+    with console.status(f"C-simulation: compiling the HLS project with g++, then {n} inputs ..."):
+        r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
 
     console.print(f"csim: compiled in {r.compile_s:.1f} s; {n} inputs in {r.run_s:.2f} s "
                   f"({1000 * r.per_frame_s:.2f} ms per frame), all equal to the simulator")
