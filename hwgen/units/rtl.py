@@ -195,3 +195,22 @@ def dwc_rtl(in_epw: int, out_epw: int, bits: int, total: int, signed: bool = Fal
     params = {"IN": in_epw, "OUT": out_epw, "B": bits}
     return RtlContext("hwgen_dwc", params, in_epw, bits, out_epw, bits, total, total,
                       f"DataWidthConverter {in_epw} -> {out_epw}", in_signed=signed, out_signed=signed)
+
+
+# until every unit class carries its own ``rtl_context()`` face, the faces by unit class
+_FACES = {"MVAU": mvau_rtl, "SlidingWindow": sliding_window_rtl, "StreamingMaxPool": maxpool_rtl,
+          "Thresholding": thresholding_rtl, "LabelSelect": label_select_rtl}
+
+
+def rtl_context(u: Any) -> RtlContext:
+    """The unit's rtl face; CodegenError (naming the node) when it has no Verilog module."""
+    face = getattr(u, "rtl_context", None)
+    if callable(face):
+        return face()
+    fn = _FACES.get(type(u).__name__)
+    if fn is None:
+        from hwgen.core.errors import CodegenError
+
+        raise CodegenError(f"node {u.name!r} ({type(u).__name__}): no Verilog module in templates/rtl/lib; "
+                           "build it with --backend hls")
+    return fn(u)

@@ -64,6 +64,10 @@ def stride(width: int) -> int:
     return max(2, -(-width // 32))
 
 
+UNIT_PORTS = {"clk": "clk", "rst": "rst_n", "idata": "in_tdata", "ivalid": "in_tvalid", "iready": "in_tready",
+              "odata": "out_tdata", "ovalid": "out_tvalid", "oready": "out_tready", "extra": []}
+
+
 @dataclass(frozen=True)
 class Config:
     """One module instance of the harness: its stream ports ``<in>_t*`` and ``<out>_t*``."""
@@ -73,7 +77,7 @@ class Config:
     in_width: int
     out_width: int
     summary: str = ""
-    ports: dict = field(default_factory=lambda: {"in": "in", "out": "out", "extra": []})
+    ports: dict = field(default_factory=lambda: dict(UNIT_PORTS))
 
     @property
     def in_stride(self) -> int:

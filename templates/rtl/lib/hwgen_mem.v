@@ -21,7 +21,12 @@ module hwgen_rom #(
 );
     generate
         if (STYLE == 1) begin : g_dist
+`ifdef YOSYS
+            // Yosys has no LUTRAM mapping for a memory without a write port: a ROM in LUTs is logic
+            (* rom_style = "logic" *) reg [W-1:0] mem [0:D-1];
+`else
             (* rom_style = "distributed", ram_style = "distributed" *) reg [W-1:0] mem [0:D-1];
+`endif
             initial $readmemh(FILE, mem);
             always @(posedge clk) if (en) data <= mem[addr];
         end else if (STYLE == 2) begin : g_block
