@@ -162,18 +162,22 @@ def run_verify(model: str, n: int, input_path: str | None, labels_path: str | No
 @click.option("--flow", "flow_name", default="default", show_default=True, help="Flow name (flows/*.toml) or path.")
 @click.option("--verify-n", default=64, show_default=True, help="Inputs for the simulator-vs-reference check (0: skip).")
 @click.option("--csim", "csim_n", default=0, show_default=True, help="Compile the HLS with g++ and check N inputs bit for bit.")
+@click.option("--backend", type=click.Choice(["hls", "rtl"]), default="hls", show_default=True,
+              help="rtl: also write Verilog (rtl/) from the hand-written library.")
+@click.option("--rtlsim", "rtlsim_n", default=0, show_default=True, help="(--backend rtl) Run N inputs through the Verilog in Verilator.")
+@click.option("--synth", is_flag=True, help="(--backend rtl) Synthesize with Yosys; counts beside the estimate.")
 @click.option("--target-fps", type=float, default=None, help="Cheapest folding reaching this throughput.")
 @click.option("--budget", type=float, default=0.8, show_default=True, help="Fraction of the board's LUT/BRAM/DSP the design may use.")
 @click.option("--folding", "folding_path", type=click.Path(dir_okay=False), default=None, help="Folding config JSON (FINN format).")
 @click.option("--save-intermediate", is_flag=True, help="Also write every stage's graph to report/stages/.")
 def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int,
-          csim_n: int, target_fps: float | None, budget: float, folding_path: str | None,
-          save_intermediate: bool) -> None:
+          csim_n: int, backend: str, rtlsim_n: int, synth: bool, target_fps: float | None, budget: float,
+          folding_path: str | None, save_intermediate: bool) -> None:
     """Compile MODEL for BOARD into a verified project directory."""
     from hwgen.app.build import run_build
 
     run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
-              csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path,
+              csim_n=csim_n, backend=backend, rtlsim_n=rtlsim_n, synth=synth, target_fps=target_fps, budget=budget, folding=folding_path,
               save_intermediate=save_intermediate)
 
 
@@ -184,6 +188,7 @@ def _register_optional() -> None:
     for module, commands in (
         ("hwgen.app.cli_train", {"train_cmd": "train", "zoo_cmd": "zoo"}),
         ("hwgen.app.cli_estimate", {"estimate_cmd": "estimate", "boards_cmd": "boards", "report_cmd": "report"}),
+        ("hwgen.app.cli_rtl", {"synth_cmd": "synth"}),
     ):
         try:
             mod = importlib.import_module(module)

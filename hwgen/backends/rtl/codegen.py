@@ -9,6 +9,7 @@ Verilator find them by file name when run from ``rtl/``).
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,10 @@ def write_rtl(d: RtlDesign, rtl_dir: Path, model: str) -> list[Path]:
     rtl_dir.mkdir(parents=True, exist_ok=True)
     (rtl_dir / "top.v").write_text(render("rtl/top.v.j2", d=d, model=model))
     (rtl_dir / "units.v").write_text(render("rtl/units.v.j2", d=d, model=model))
+    # which node each wrapper stands for (hwgen synth reports per node)
+    nodes = {i["wrapper"]: {"node": i["node"], "kind": i["kind"], "module": i["module"],
+                            "xnor_lanes": xnor_lanes(i)} for i in d.instances}
+    (rtl_dir / "nodes.json").write_text(json.dumps(nodes, indent=1))
     for fname, lines in d.mems.items():
         (rtl_dir / fname).write_text("\n".join(lines) + "\n")
     lib = rtl_dir / "lib"
@@ -108,3 +113,30 @@ def write_rtl(d: RtlDesign, rtl_dir: Path, model: str) -> list[Path]:
         shutil.rmtree(lib)
     shutil.copytree(LIB_DIR, lib)
     return [rtl_dir / "top.v", rtl_dir / "units.v", *sorted(lib.glob("*.v"))]
+
+
+def xnor_lanes(inst: dict[str, Any]) -> int:
+    """XNOR lanes (PE x SIMD) of an MVAU instance in XNOR mode, else 0 (for LUT-per-lane figures)."""
+    p = inst["ctx"].params
+    return int(p["PE"]) * int(p["SIMD"]) if inst["module"] == "hwgen_mvau" and p["MODE"] == 0 else 0
+
+
+def generate(g: Graph, board: Any, out_dir: str | Path, model: str = "") -> RtlDesign:
+    """Write ``out_dir/rtl`` for ``g`` on ``board`` (its AXI port width)."""
+    d = build_rtl_design(g, int(board.axi_port_bits))
+    write_rtl(d, Path(out_dir) / "rtl", model or g.name)
+    return d
+
+
+# -- flow step ---------------------------------------------------------------------------------
+from hwgen.core.flow import FlowState, step  # noqa: E402
+
+
+@step("rtl")
+def _rtl_step(state: FlowState) -> FlowState:
+    """With ``options["backend"] == "rtl"``: the Verilog project into ``out_dir/rtl``."""
+    if state.options.get("backend", "hls") != "rtl":
+        return state
+    out = Path(state.options["out_dir"])
+    d = generate(state.graph, state.options["board"], out, str(state.model.name))
+    return state.with_artifact(rtl_dir=out / "rtl", rtl_design=d)

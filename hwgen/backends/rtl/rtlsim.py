@@ -97,3 +97,54 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
         raise VerificationError(f"RTL simulation differs from the simulator on {bad}/{n} inputs "
                                 f"(first: input {first}, tensor {d.out_tensor!r}); see {rtl_dir}")
     return res
+
+
+def rtlsim_table(r: RtlsimResult):
+    """A rich table: measured vs estimated interval and latency, FIFO peaks vs depths."""
+    from rich.table import Table
+
+    t = Table(title=f"rtlsim: {r.n} inputs equal to the simulator", title_justify="left")
+    for c in ("", "measured (Verilator)", "estimate"):
+        t.add_column(c, justify="right" if c else "left")
+    t.add_row("cycles per frame (steady state)", f"{r.interval_cycles:.1f}",
+              f"{r.estimate_interval} ({100 * r.interval_error:+.2f} %)")
+    t.add_row("latency (cycles)", str(r.latency_cycles), str(r.estimate_latency))
+    for f in r.fifos:
+        t.add_row(f"FIFO into {f['node'] or f['wrapper']}", f"peak {f['peak']} of {f['capacity']}",
+                  f"depth {f['depth']}")
+    return t
+
+
+# -- flow step ---------------------------------------------------------------------------------
+from hwgen.core.flow import FlowState, step  # noqa: E402
+
+
+@step("rtlsim")
+def _rtlsim_step(state: FlowState) -> FlowState:
+    """With ``options["rtlsim_n"]`` > 0 and the rtl backend: Verilator == simulator on N inputs."""
+    n = int(state.options.get("rtlsim_n", 0) or 0)
+    if n <= 0:
+        return state
+    d = state.artifacts.get("rtl_design")
+    if d is None:
+        from hwgen.core.errors import ConfigError
+
+        raise ConfigError("--rtlsim needs the Verilog project: build with --backend rtl")
+    vl.find_verilator()
+    board = state.options["board"]
+    r = rtlsim_graph(state.graph, d, Path(state.artifacts["rtl_dir"]), n, clock_mhz=board.clock_mhz)
+    from hwgen.core.log import console
+
+    console.print(rtlsim_table(r))
+    console.print(f"rtlsim: verilated in {r.compile_s:.1f} s (0: cached), ran {r.cycles} cycles in {r.run_s:.2f} s")
+    out = state.options.get("out_dir")
+    if out is not None:
+        import json
+
+        rep = Path(out) / "report"
+        rep.mkdir(parents=True, exist_ok=True)
+        (rep / "rtlsim.json").write_text(json.dumps({
+            "n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
+            "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
+            "compile_s": r.compile_s, "run_s": r.run_s}, indent=1))
+    return state.with_artifact(rtlsim=r)

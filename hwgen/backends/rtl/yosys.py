@@ -27,7 +27,7 @@ from pathlib import Path
 
 from hwgen.core.errors import CodegenError
 
-FAMILIES = {"zynq": "xc7", "zynq-7000": "xc7", "zynqmp": "xcup", "zynq-ultrascale+": "xcup"}
+FAMILIES = {"zynq7000": "xc7", "zynq_us+": "xcup"}  # board ps_family -> synth_xilinx -family
 
 _WEIGHTS: dict[str, tuple[str, int]] = {
     **{f"LUT{i}": ("lut", 1) for i in range(1, 7)}, "INV": ("lut", 1),
