@@ -22,7 +22,7 @@ from hwgen.core.ir import Graph
 
 TOP_PORTS = {"clk": "ap_clk", "rst": "ap_rst_n", "idata": "in0_TDATA", "ivalid": "in0_TVALID",
              "iready": "in0_TREADY", "odata": "out0_TDATA", "ovalid": "out0_TVALID", "oready": "out0_TREADY",
-             "extra": ["out0_TKEEP", "out0_TLAST"]}
+             "olast": "out0_TLAST", "extra": ["out0_TKEEP"]}
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,11 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     out_raw = np.ascontiguousarray(r.words).view(np.uint8)[:, : op["axi"] // 8].reshape(n, -1)
     got = unpack_stream(out_raw, op)
     bad = int(np.any(got != want, axis=1).sum())
+    want_last = np.zeros((n, op["words"]), bool)
+    want_last[:, -1] = True
+    if not np.array_equal(r.last.reshape(n, -1), want_last):
+        raise VerificationError(f"RTL simulation of {rtl_dir}: TLAST is not set on exactly the last word of "
+                                "every frame (the DMA would not close its transfers)")
     interval = vl.frame_interval(r.t_out, op["words"]) if n >= 3 else float("nan")
     latency = int(r.t_out[op["words"] - 1] - r.t_in[0] + 1)
     # the DMA moves the ports' words (whole elements per word: 14 words for 784 bits over 64);

@@ -65,7 +65,7 @@ def stride(width: int) -> int:
 
 
 UNIT_PORTS = {"clk": "clk", "rst": "rst_n", "idata": "in_tdata", "ivalid": "in_tvalid", "iready": "in_tready",
-              "odata": "out_tdata", "ovalid": "out_tvalid", "oready": "out_tready", "extra": []}
+              "odata": "out_tdata", "ovalid": "out_tvalid", "oready": "out_tready", "olast": "", "extra": []}
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class Run:
     words: np.ndarray  # (n_out, stride) uint32
     t_in: np.ndarray  # cycle of every input transfer
     t_out: np.ndarray  # cycle of every output transfer
+    last: np.ndarray  # TLAST of every output word (0 for ports without one)
     cycles: int
     fifos: list[FifoPeak]
     deadlock: bool
@@ -192,10 +193,11 @@ def run(exe: Path, cfg: int, cfg_info: Config, words: np.ndarray, n_out: int, cw
     nb = n_out * so * 4
     out = raw[:nb].view("<u4").reshape(n_out, so)
     t_in = raw[nb : nb + 8 * n_in].view("<i8")
-    t_out = raw[nb + 8 * n_in :].view("<i8")
+    t_out = raw[nb + 8 * n_in : nb + 8 * (n_in + n_out)].view("<i8")
+    last = raw[nb + 8 * (n_in + n_out) :].astype(bool)
     fifos = [FifoPeak(m[1], int(m[2]), int(m[3]), int(m[4])) for m in _FIFO.finditer(r.stdout)]
     cyc = re.search(r"cycle[s]?=(\d+)", r.stdout)
-    return Run(out, t_in, t_out, int(cyc[1]) if cyc else 0, fifos, r.returncode == 3, dt)
+    return Run(out, t_in, t_out, last, int(cyc[1]) if cyc else 0, fifos, r.returncode == 3, dt)
 
 
 def pack_words(codes: np.ndarray, epw: int, bits: int, width: int) -> np.ndarray:
