@@ -67,7 +67,19 @@ def test_make_deploy_collects_the_package(tfc_scripts):
     assert r.returncode == 0, r.stderr
     got = sorted(p.name for p in (root / "deploy").iterdir())
     assert got == ["accel.json", "driver.py", "example_input.npy", "example_output.npy",
-                   "host_params.npz", "host_runtime.py", "hwgen.bit", "hwgen.hwh"]
+                   "host_params.npz", "host_runtime.py", "hwgen.bit", "hwgen.hwh", "run.sh"]
+    # a changed library header rebuilds the IP
+    lib = root / "hls/lib/mvau.hpp"
+    os.utime(lib, (later + 5, later + 5))
+    dry = subprocess.run(["make", "-n", "hls", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert "vitis_hls -f vivado/hls.tcl" in dry.stdout
+    os.utime(lib, (past, past))
     ip.unlink()
     dry = subprocess.run(["make", "-n", "bitstream", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
     assert "vitis_hls -f vivado/hls.tcl" in dry.stdout and "vivado -mode batch" in dry.stdout
+    # under make -j, .bit and .hwh still come from ONE Vivado run, after the HLS run
+    dry = subprocess.run(["make", "-n", "-j4", "deploy", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert dry.stdout.count("vivado -mode batch") == 1 and dry.stdout.count("vitis_hls -f") == 1
+    assert dry.stdout.index("vitis_hls -f") < dry.stdout.index("vivado -mode batch")
+    dry = subprocess.run(["make", "-n", "cosim", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert "vitis_hls -f vivado/hls.tcl -tclargs cosim" in dry.stdout

@@ -128,5 +128,5 @@ def test_folding_config_roundtrip_and_errors(cnv, tmp_path):
         apply_folding_config(cnv, {"nope": {"PE": 1}})
     with pytest.raises(FoldingError, match=r"PE=3 does not divide MH=64"):
         apply_folding_config(cnv, {"/conv_features.4/Conv": {"PE": 3}})
-    with pytest.raises(FoldingError, match="has no 'SIMD'"):
+    with pytest.raises(FoldingError, match="StreamingMaxPool.* has no SIMD; it takes PE"):
         apply_folding_config(cnv, {"/conv_features.7/MaxPool": {"SIMD": 2}})

@@ -116,22 +116,21 @@ def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, d
     ``design`` is the ``Design`` the project was generated from (its port layout); by default
     it is rebuilt for a 64-bit AXI port.
     """
-    from hwgen.backends.hls.design import accelerator_nodes, build_design
+    from hwgen.backends.hls.design import build_design
     from hwgen.core.host_runtime import frame_bytes, pack_stream, unpack_stream
     from hwgen.sim.executor import execute
     from hwgen.sim.verify import random_inputs
 
     find_cxx()
     ap_types_dir()
-    nodes = accelerator_nodes(g)
-    tin, tout = nodes[0].inputs[0], nodes[-1].outputs[0]
+    d = design if design is not None else build_design(g)
+    tin, tout = d.in_tensor, d.out_tensor
     x = random_inputs(tuple(g.tensors[g.inputs[0]].shape), n, seed)
     env = execute(g, x, keep=True)
     codes = env[tin].reshape(n, -1).astype(np.int32)
     want = env[tout].reshape(n, -1).astype(np.int64)
     t_compile = compile_csim(hls_dir, ["tb.cpp", "top.cpp"]) if compile_ else 0.0
     # the exact DMA words the driver writes and reads (one packer: hwgen.core.host_runtime)
-    d = design if design is not None else build_design(g)
     t0 = time.perf_counter()
     raw, _ = run_csim_words(hls_dir, pack_stream(codes, d.in_port), frame_bytes(d.out_port))
     got = unpack_stream(raw, d.out_port)
