@@ -143,18 +143,16 @@ def dwc_rtl_resources(in_bits: int, out_bits: int) -> dict[str, int]:
     return {**zero(), "lut": cap * 2 + 20, "ff": cap + 8}
 
 
-_FORMULAS = {"MVAU": mvau_rtl_resources, "SlidingWindow": sliding_window_rtl_resources,
-             "StreamingMaxPool": maxpool_rtl_resources, "Thresholding": thresholding_rtl_resources,
-             "LabelSelect": label_select_rtl_resources}
+def fifo_unit_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """The FIFO node: a memory of the sized depth plus the output register."""
+    return fifo_rtl_resources(u.in_ports()[0].width, int(u.depth))
+
+
+def dwc_unit_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    return dwc_rtl_resources(u.in_ports()[0].width, u.out_ports()[0].width)
 
 
 def rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    """LUT, FF, BRAM18, URAM, DSP of unit ``u`` in the rtl backend."""
-    face = getattr(u, "rtl_resources", None)
-    if callable(face):
-        return face(board)
-    fn = _FORMULAS.get(type(u).__name__)
-    if fn is None:
-        raise TypeError(f"no rtl cost formula for {type(u).__name__}")
-    out = fn(u, board)
+    """LUT, FF, BRAM18, URAM, DSP of unit ``u`` in the rtl backend (its ``rtl_resources`` face)."""
+    out = u.rtl_resources(board)
     return {k: int(out.get(k, 0)) for k in RESOURCES}

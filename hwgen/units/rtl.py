@@ -126,7 +126,11 @@ def sliding_window_rtl(u: Any) -> RtlContext:
     params = {"IH": ih, "IW": iw, "C": u.channels, "KH": kh, "KW": kw, "SH": sh, "SW": sw, "PT": t, "PL": l,
               "OH": oh, "OW": ow, "SIMD": u.simd, "SIMD_IN": u.in_simd, "B": dt.bits,
               "PAD_CODE": int(u.pad_value), "STYLE": mem_style(row)}
-    return RtlContext("hwgen_sliding_window", params, u.in_simd, dt.bits, u.simd, dt.bits,
+    module = "hwgen_sliding_window"
+    if u.simd > u.in_simd:  # whole pixels per word: line buffers + register window
+        module = "hwgen_sliding_window_wide"
+        params = {k: v for k, v in params.items() if k not in ("SIMD_IN", "STYLE")}
+    return RtlContext(module, params, u.in_simd, dt.bits, u.simd, dt.bits,
                       ih * iw * u.channels, oh * ow * kh * kw * u.channels,
                       f"SlidingWindow {ih}x{iw}x{u.channels} k={kh}x{kw} s={sh}x{sw} simd={u.simd}",
                       in_signed=dt.kind == "int", out_signed=dt.kind == "int")
@@ -179,7 +183,8 @@ def label_select_rtl(u: Any) -> RtlContext:
 
 
 def fifo_rtl(epw: int, bits: int, depth: int, total: int, signed: bool = False) -> RtlContext:
-    """hwgen_fifo of ``depth`` words of ``epw`` x ``bits`` (memory style by depth, as the cost model)."""
+    """hwgen_fifo of a ``depth``-word memory of ``epw`` x ``bits`` words plus its output register
+    (one word more than the HLS stream of that depth; memory style by depth, as the cost model)."""
     params = {"W": epw * bits, "DEPTH": max(1, depth), "STYLE": mem_style(depth)}
     return RtlContext("hwgen_fifo", params, epw, bits, epw, bits, total, total, f"FIFO depth={depth}",
                       in_signed=signed, out_signed=signed)
@@ -197,20 +202,25 @@ def dwc_rtl(in_epw: int, out_epw: int, bits: int, total: int, signed: bool = Fal
                       f"DataWidthConverter {in_epw} -> {out_epw}", in_signed=signed, out_signed=signed)
 
 
-# until every unit class carries its own ``rtl_context()`` face, the faces by unit class
-_FACES = {"MVAU": mvau_rtl, "SlidingWindow": sliding_window_rtl, "StreamingMaxPool": maxpool_rtl,
-          "Thresholding": thresholding_rtl, "LabelSelect": label_select_rtl}
+
+def fifo_unit_rtl(u: Any) -> RtlContext:
+    """The FIFO node: hwgen_fifo of the depth the fifo pass sized."""
+    p = u.in_ports()[0]
+    return fifo_rtl(p.epw, p.bits, int(u.depth), p.elems, _dt(p.dtype).kind == "int")
+
+
+def dwc_unit_rtl(u: Any) -> RtlContext:
+    """The DataWidthConverter node: one hwgen_dwc for any ratio (it reads and writes in one cycle)."""
+    p = u.in_ports()[0]
+    return dwc_rtl(u.in_epw, u.out_epw, p.bits, int(u.elems), _dt(p.dtype).kind == "int")
 
 
 def rtl_context(u: Any) -> RtlContext:
     """The unit's rtl face; CodegenError (naming the node) when it has no Verilog module."""
     face = getattr(u, "rtl_context", None)
-    if callable(face):
-        return face()
-    fn = _FACES.get(type(u).__name__)
-    if fn is None:
+    if not callable(face):
         from hwgen.core.errors import CodegenError
 
         raise CodegenError(f"node {u.name!r} ({type(u).__name__}): no Verilog module in templates/rtl/lib; "
                            "build it with --backend hls")
-    return fn(u)
+    return face()

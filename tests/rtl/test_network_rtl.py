@@ -17,7 +17,8 @@ from hwgen.core.boards import load_board
 from hwgen.core.errors import VerificationError
 from hwgen.core.ir import Graph
 from hwgen.fold.optimizer import fold_max_throughput
-from hwgen.passes.fifo import size_fifos
+from hwgen.passes.fifo import refine_depths, size_fifos
+from hwgen.passes.insert import insert_stream_nodes
 
 pytestmark = pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator not installed")
 N = 64
@@ -36,8 +37,14 @@ def fold(g: Graph, folding: Sequence[tuple[int, int]], swu_follows_mvau: bool = 
     return g
 
 
+def sized(g: Graph) -> Graph:
+    """Width converters and FIFOs inserted and sized, as the flow's insert and fifo steps do."""
+    g = size_fifos(insert_stream_nodes(g, 64))
+    return refine_depths(g, 64)[0]
+
+
 def _check(g: Graph, tmp_path, tolerance: float = 0.02):
-    g = size_fifos(g)
+    g = sized(g)
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", g.name)
     r = rtlsim_graph(g, d, tmp_path / "rtl", N)
@@ -61,7 +68,7 @@ def test_tfc_rtl_hwgen_folding(tfc_hw, tmp_path):
 
 def test_rtlsim_catches_a_wrong_weight(tfc_hw, tmp_path):
     """One flipped weight bit in a memory file makes the comparison fail (the check can fail)."""
-    g = size_fifos(fold(tfc_hw, [(16, 49), (8, 16), (64, 64), (5, 2)]))
+    g = sized(fold(tfc_hw, [(16, 49), (8, 16), (64, 64), (5, 2)]))
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", g.name)
     mem = sorted((tmp_path / "rtl").glob("*_wfile.mem"))[0]
@@ -74,7 +81,7 @@ def test_rtlsim_catches_a_wrong_weight(tfc_hw, tmp_path):
 
 def test_stall_is_reported_with_fifo_states(tfc_hw, tmp_path):
     """Waiting for a frame that never comes is a stall: the run stops and reports every FIFO."""
-    g = size_fifos(fold(tfc_hw, [(16, 49), (8, 16), (64, 64), (5, 2)]))
+    g = sized(fold(tfc_hw, [(16, 49), (8, 16), (64, 64), (5, 2)]))
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", g.name)
     cfg = _config(d)
@@ -98,4 +105,4 @@ def test_cnv_rtl_equals_simulator(cnv_hw, tmp_path, folding, swu):
 def test_cnv_rtl_hwgen_folding(cnv_hw, tmp_path):
     g = fold_max_throughput(cnv_hw, load_board("pynq-z1"), 0.8)
     r = _check(g, tmp_path)
-    assert r.estimate_interval >= performance(size_fifos(g), 100.0, axi_bits=64)["ii_cycles"]
+    assert r.estimate_interval >= performance(sized(g), 100.0, axi_bits=64)["ii_cycles"]

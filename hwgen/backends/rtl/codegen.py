@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hwgen.backends.hls.design import _port, accelerator_nodes
+from hwgen.backends.hls.design import accelerator_io, accelerator_nodes
 from hwgen.backends.rtl.verilator import LIB_DIR, render, verilog_params
 from hwgen.core.errors import CodegenError
 from hwgen.core.ir import Graph
-from hwgen.passes.fifo import fifo_depth
+from hwgen.core.axi import axi_port
+from hwgen.passes.insert import insert_stream_nodes
 from hwgen.units import unit_of
-from hwgen.units.cost import DEFAULT_FIFO_DEPTH
 from hwgen.units.hls_pack import cname
-from hwgen.units.rtl import RtlContext, dwc_rtl, fifo_rtl, rtl_context
+from hwgen.units.rtl import rtl_context
 
 
 @dataclass
@@ -46,53 +46,53 @@ class RtlDesign:
 
 
 def build_rtl_design(g: Graph, axi_bits: int = 64, top: str = "top") -> RtlDesign:
-    """Every value of the Verilog project of ``g``; raises CodegenError before anything is written."""
+    """Every value of the Verilog project of ``g``; raises CodegenError before anything is written.
+
+    Streams are wired by tensor name: one wire bundle per tensor, driven by its producer's
+    instance. The width converters and FIFOs are the graph's own nodes (the ``insert`` pass);
+    the FIFO nodes become hwgen_fifo instances of the sized depth.
+    """
+    g = insert_stream_nodes(g, axi_bits)
     nodes = accelerator_nodes(g)
-    tin, tout = g.tensors[nodes[0].inputs[0]], g.tensors[nodes[-1].outputs[0]]
-    d = RtlDesign(top, tin.name, tout.name, _port(tin.size, tin.dtype, axi_bits), _port(tout.size, tout.dtype, axi_bits))
-    ctxs = [(n, rtl_context(unit_of(n))) for n in nodes]
-    if ctxs[0][1].in_total != tin.size or ctxs[-1][1].out_total != tout.size:
-        raise CodegenError(f"graph {g.name!r}: the accelerator's input/output sizes do not match its units")
+    tin_name, tout_name = accelerator_io(g)
+    tin, tout = g.tensors[tin_name], g.tensors[tout_name]
+    d = RtlDesign(top, tin.name, tout.name, axi_port(tin.size, tin.dtype, axi_bits),
+                  axi_port(tout.size, tout.dtype, axi_bits))
+    widths = {tin.name: d.in_port["epw"] * d.in_port["bits"]}
 
-    def wire(name: str, width: int) -> str:
-        d.wires.append({"name": name, "width": width})
-        return name
+    def wire(t: str) -> str:
+        return f"t_{cname(t)}"
 
-    def add(kind: str, label: str, node: str, ctx: RtlContext, src: str, files: dict[str, str]) -> str:
-        wrapper = f"{top}_{label}"
-        dst = wire(f"s_{label}", ctx.out_width)
-        d.instances.append({"kind": kind, "node": node, "wrapper": wrapper, "module": ctx.module,
-                            "params": verilog_params(ctx.params, files), "src": src, "dst": dst,
-                            "in_width": ctx.in_width, "out_width": ctx.out_width, "summary": ctx.summary,
-                            "ctx": ctx})
-        return dst
-
-    ip = d.in_port
-    cur = d.first = wire("s_in", ip["epw"] * ip["bits"])
-    cur_epw, cur_bits, signed = ip["epw"], ip["bits"], ip["signed"]
-    for n, c in ctxs:
-        name = cname(n.name)
-        if c.in_bits != cur_bits:
-            raise CodegenError(f"node {n.name!r} ({n.op}) reads {c.in_bits}-bit elements from a "
-                               f"{cur_bits}-bit stream (a bug in lowering)")
-        if c.in_epw != cur_epw:
-            cur = add("dwc", f"dwc_{name}", n.name, dwc_rtl(cur_epw, c.in_epw, cur_bits, c.in_total, signed), cur, {})
-        depth = fifo_depth(n, DEFAULT_FIFO_DEPTH)
-        cur = add("fifo", f"fifo_{name}", n.name, fifo_rtl(c.in_epw, cur_bits, depth, c.in_total, signed), cur, {})
+    d.wires.append({"name": wire(tin.name), "width": widths[tin.name]})
+    for n in nodes:
+        if len(n.inputs) != 1 or len(n.outputs) != 1:
+            raise CodegenError(f"node {n.name!r} ({n.op}) has {len(n.inputs)} input and {len(n.outputs)} output "
+                               "streams: the Verilog library has no branching units yet; use --backend hls")
+        c = rtl_context(unit_of(n))
+        t_in, t_out = n.inputs[0], n.outputs[0]
+        if widths.get(t_in) != c.in_width:
+            raise CodegenError(f"node {n.name!r} ({n.op}) reads {c.in_width}-bit words from {t_in!r} written "
+                               f"{widths.get(t_in)} bits wide: a width converter is missing (run the 'insert' step)")
+        widths[t_out] = c.out_width
+        d.wires.append({"name": wire(t_out), "width": c.out_width})
+        label = cname(n.name)
         files = {}
         for param, lines in c.mems.items():
-            fname = f"{top}_{name}_{param.lower()}.mem"
+            fname = f"{top}_{label}_{param.lower()}.mem"
             d.mems[fname] = lines
             files[param] = fname
-        cur = add("unit", name, n.name, c, cur, files)
-        cur_epw, cur_bits, signed = c.out_epw, c.out_bits, c.out_signed
-    op = d.out_port
-    if cur_epw != op["epw"]:
-        cur = add("dwc", "dwc_out", "", dwc_rtl(cur_epw, op["epw"], cur_bits, op["elems"], signed), cur, {})
-    d.last = cur
+        kind = {"hwgen_fifo": "fifo", "hwgen_dwc": "dwc"}.get(c.module, "unit")
+        d.instances.append({"kind": kind, "node": n.name, "wrapper": f"{top}_{label}", "module": c.module,
+                            "params": verilog_params(c.params, files), "src": wire(t_in), "dst": wire(t_out),
+                            "in_width": c.in_width, "out_width": c.out_width, "summary": c.summary, "ctx": c})
+    out_width = d.out_port["epw"] * d.out_port["bits"]
+    if widths.get(tout.name) != out_width:
+        raise CodegenError(f"graph {g.name!r}: output stream {tout.name!r} is {widths.get(tout.name)} bits, "
+                           f"the DMA port {out_width}: run the 'insert' step")
+    d.first, d.last = wire(tin.name), wire(tout.name)
     names = [i["wrapper"] for i in d.instances]
-    if len(set(names)) != len(names):
-        raise CodegenError(f"graph {g.name!r}: two node names sanitize to the same Verilog identifier")
+    if len(set(names)) != len(names) or len({w["name"] for w in d.wires}) != len(d.wires):
+        raise CodegenError(f"graph {g.name!r}: two node or tensor names sanitize to the same Verilog identifier")
     return d
 
 

@@ -55,7 +55,10 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     from hwgen.sim.executor import execute
     from hwgen.sim.verify import random_inputs
 
+    from hwgen.passes.insert import insert_stream_nodes
+
     rtl_dir = Path(rtl_dir)
+    g = insert_stream_nodes(g, d.in_port["axi"])
     x = random_inputs(tuple(g.tensors[g.inputs[0]].shape), n, seed)
     env = execute(g, x, keep=True)
     codes = env[d.in_tensor].reshape(n, -1)
@@ -78,7 +81,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
         if inst is None:
             continue
         fifos.append({"wrapper": inst, "node": depth_of[inst]["node"], "peak": f.peak, "capacity": f.capacity,
-                      "now": f.now, "depth": int(depth_of[inst]["params"]["DEPTH"])})
+                      "now": f.now, "depth": f.capacity})
     if r.deadlock:
         full = [f["node"] or f["wrapper"] for f in fifos if f["now"] >= f["capacity"]]
         empty = [f["node"] or f["wrapper"] for f in fifos if f["now"] == 0]
@@ -118,8 +121,7 @@ def rtlsim_table(r: RtlsimResult):
               f"{r.estimate_interval} ({100 * r.interval_error:+.2f} %)")
     t.add_row("latency (cycles)", str(r.latency_cycles), str(r.estimate_latency))
     for f in r.fifos:
-        t.add_row(f"FIFO into {f['node'] or f['wrapper']}", f"peak {f['peak']} of {f['capacity']}",
-                  f"depth {f['depth']}")
+        t.add_row(f"FIFO {f['node'] or f['wrapper']}", f"peak {f['peak']} words", f"depth {f['depth']}")
     return t
 
 

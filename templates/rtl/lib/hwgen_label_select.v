@@ -5,8 +5,8 @@
 // ISIGNED); out, K indices, one per word of OB bits. Each cycle inserts the PE scores of a word
 // into a sorted list of K (score, index) registers (every slot compares in parallel, then
 // shifts; strictly greater, so an equal later score never overtakes). The last word of a frame
-// moves the list to an output buffer that is emitted while the next frame is read: N/PE cycles
-// per frame (= LabelSelect.cycles()) when K <= N/PE, else the K output words set the pace.
+// moves the list to an output buffer; its K words leave before the next frame is read, as
+// templates/hls/lib/label_select.hpp does: N/PE + K cycles per frame (= LabelSelect.cycles()).
 `default_nettype none
 
 module hwgen_label_select #(
@@ -38,7 +38,7 @@ module hwgen_label_select #(
     wire pop = out_tvalid && out_tready;
     assign out_tvalid = ocnt != 0;
     assign out_tdata = obuf[OB-1:0];
-    assign in_tready = !last_word || ocnt == 0 || (ocnt == 1 && out_tready);
+    assign in_tready = ocnt == 0;
     wire fire = in_tvalid && in_tready;
 
     // the list after inserting this word's PE scores, in lane order
