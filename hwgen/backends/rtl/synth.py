@@ -33,14 +33,14 @@ def synth_dir(out_dir: str | Path, family: str = "xc7", top: str = "top") -> dic
     r = synth(sources, top, family, cwd=rtl)
     est_path = out / "report" / "estimate.json"
     est = json.loads(est_path.read_text()) if est_path.is_file() else {"units": []}
-    est_by_node = {u["name"]: u for u in est.get("units", [])}
+    est_by_node = {u["name"]: u for u in est.get("units", []) + est.get("infrastructure", [])}
     nodes = json.loads((rtl / "nodes.json").read_text()) if (rtl / "nodes.json").is_file() else {}
     rows = []
     for wrapper, counts in sorted(r.modules.items()):
         if wrapper == top:
             continue
         info = nodes.get(wrapper, {})
-        e = est_by_node.get(info.get("node", "")) if info.get("kind") == "unit" else None
+        e = est_by_node.get(info.get("node", ""))
         rows.append({"wrapper": wrapper, "node": info.get("node", ""), "kind": info.get("kind", ""),
                      "yosys": counts, "estimate": {k: e[k] for k in RESOURCES} if e else None,
                      "xnor_lanes": info.get("xnor_lanes", 0)})
