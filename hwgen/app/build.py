@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
     commit-time check, signals).
     """
     b = load_board(board)
+    if options.get("backend", "hls") != "hls":  # the cost model prices the chosen unit library
+        b = dataclasses.replace(b, backend=options["backend"])
     steps = load_flow(flow)
     if "board" in steps:
         from hwgen.backends.board import check_board

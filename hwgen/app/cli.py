@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "estimate": ("hwgen.app.cli_estimate", "estimate_cmd"),
     "boards": ("hwgen.app.cli_estimate", "boards_cmd"),
     "report": ("hwgen.app.cli_estimate", "report_cmd"),
+    "synth": ("hwgen.app.cli_rtl", "synth_cmd"),
     "finn-check": ("hwgen.app.cli_finn", "finn_check_cmd"),
     "export": ("hwgen.app.cli_export", "export_cmd"),
 }
@@ -262,19 +263,25 @@ def _labels_of(out: np.ndarray, n: int) -> np.ndarray:
               help="Inputs for the simulator-vs-reference check (0: skip).")
 @click.option("--csim", "csim_n", type=CSIM_N, default=0, show_default=True,
               help="Compile the HLS with g++ and check N inputs bit for bit.")
+@click.option("--backend", type=click.Choice(["hls", "rtl"]), default="hls", show_default=True,
+              help="rtl: also write Verilog (rtl/) from the hand-written library.")
+@click.option("--rtlsim", "rtlsim_n", type=CSIM_N, default=0, show_default=True,
+              help="(--backend rtl) Run N inputs through the Verilog in Verilator, checked bit for bit.")
+@click.option("--synth", is_flag=True, help="(--backend rtl) Synthesize with Yosys; counts beside the estimate.")
 @click.option("--target-fps", type=FPS, default=None, help="Cheapest folding reaching this throughput.")
 @click.option("--budget", type=BUDGET, default=0.8, show_default=True,
               help="Fraction of the board's LUT/BRAM/DSP the design may use.")
 @click.option("--folding", "folding_path", type=click.Path(dir_okay=False), default=None, help="Folding config JSON (FINN format).")
 @click.option("--save-intermediate", is_flag=True, help="Also write every stage's graph to report/stages/.")
 def build(model: str, board: str, out_dir: str | None, force: bool, flow_name: str, verify_n: int,
-          csim_n: int, target_fps: float | None, budget: float, folding_path: str | None,
-          save_intermediate: bool) -> None:
+          csim_n: int, backend: str, rtlsim_n: int, synth: bool, target_fps: float | None, budget: float,
+          folding_path: str | None, save_intermediate: bool) -> None:
     """Compile MODEL for BOARD into a verified project directory."""
     from hwgen.app.build import run_build
 
     run_build(model, board=board, out_dir=out_dir, force=force, flow=flow_name, verify_n=verify_n,
-              csim_n=csim_n, target_fps=target_fps, budget=budget, folding=folding_path,
+              csim_n=csim_n, backend=backend, rtlsim_n=rtlsim_n, synth=synth, target_fps=target_fps,
+              budget=budget, folding=folding_path,
               save_intermediate=save_intermediate)
 
 

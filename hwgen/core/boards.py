@@ -28,6 +28,7 @@ class Board:
     uram: int
     dsp: int
     vivado_board_part: str = ""  # Vivado board part (board files) for the PS preset; optional
+    backend: str = "hls"  # the library the units' resources() price: "hls" or "rtl" (--backend)
 
     def capacity(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in RESOURCE_KINDS}

@@ -98,6 +98,8 @@ class DataWidthConverter(Unit):
         multiplexer per output bit (a LUT6 is a 4:1 mux) over a buffered input word;
         up-conversion shifts narrow words into a wide register. When one width does not divide
         the other, the converter buffers lcm(inw, outw) bits."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         inw, outw = self.in_ports()[0].width, self.out_ports()[0].width
         if inw == outw:
             return zero()
@@ -113,3 +115,16 @@ class DataWidthConverter(Unit):
             ("dwc_chain", [self.in_epw, st[0][1], self.out_epw])
         return {"func": func, "targs": [*widths, self.elems, bits], "args": [], "params": [],
                 "summary": "width conversion " + " -> ".join(str(w) for w in widths) + " elements"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import dwc_unit_rtl
+
+        return dwc_unit_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import dwc_unit_rtl_resources
+
+        return dwc_unit_rtl_resources(self, board)

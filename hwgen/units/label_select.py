@@ -82,7 +82,22 @@ class LabelSelect(Unit):
     def resources(self, board) -> dict[str, int]:
         """LabelSelect (own, after finn-hlslib ``LabelSelect_Batch``): k (value, index) registers
         kept sorted by an insertion network, one compare-and-swap per slot and lane."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         ib = max(1, (self.labels - 1).bit_length())
         slot = b + ib
         return add({"lut": 80 + self.pe * self.k * (b + slot), "ff": self.k * slot + self.pe * b + 40})
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import label_select_rtl
+
+        return label_select_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import label_select_rtl_resources
+
+        return label_select_rtl_resources(self, board)

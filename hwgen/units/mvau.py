@@ -279,6 +279,8 @@ class MVAU(Unit):
         ``dsp_estimation`` ignores the split); binary weights are a conditional negation in LUTs.
         FF is our own: pipeline registers of half the adder tree plus two accumulators per PE.
         """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         P, Q = self.pe, self.simd
         W = 1 if self.binary_weights else bits(self.wdt)
         A = bits(self.idt)
@@ -303,3 +305,16 @@ class MVAU(Unit):
         ff = P * ((W + A) * Q / 2 + 2 * acc + n_thr) + Q * A + 150
         dsp = P * Q if use_dsp else 0
         return add({"lut": lanes, "ff": ff, "dsp": dsp}, *params)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import mvau_rtl
+
+        return mvau_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import mvau_rtl_resources
+
+        return mvau_rtl_resources(self, board)

@@ -131,9 +131,24 @@ class StreamingMaxPool(Unit):
     def resources(self, board) -> dict[str, int]:
         """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows
         (IFM_W * C/PE words of PE*bits each) and a comparator + mux per lane (an OR for binary)."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         rows = self.kernel[0] + self.stride[0]
         buf = memory(self.ifm_dim[1] * (self.channels // self.pe), self.pe * b, rows)
         mask = [array_cost(a) for a in self.hls_arrays() if a.rom]
         lanes = self.pe * (1 if b == 1 else 2 * b)
         return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf, *mask)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import maxpool_rtl
+
+        return maxpool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import maxpool_rtl_resources
+
+        return maxpool_rtl_resources(self, board)

@@ -219,6 +219,8 @@ class SlidingWindow(Unit):
         picks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for
         address/control, plus the output multiplexer (own).
         """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         out_w = self.simd * b
         if self.simd > self.in_simd:
@@ -232,6 +234,19 @@ class SlidingWindow(Unit):
         buf = memory(ring.depth(), ring.width, ring.banks())
         mux = out_w * math.ceil(rows / 4)
         return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import sliding_window_rtl
+
+        return sliding_window_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import sliding_window_rtl_resources
+
+        return sliding_window_rtl_resources(self, board)
 
 
 def window_start_fraction(ifm_dim: tuple[int, int], kernel: tuple[int, int],

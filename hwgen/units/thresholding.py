@@ -96,7 +96,22 @@ class Thresholding(Unit):
         """Thresholding (FINN ``Thresholding`` estimate shape: n comparators of the input width per
         PE; control constant own). The thresholds as hls_arrays() declares them: split per PE and
         level, C/PE words per bank, in the memory the one storage decision chose."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         n = 0 if self.thresholds is None else int(self.thresholds.shape[1])
         mem = [array_cost(a) for a in self.hls_arrays() if a.rom]
         return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, *mem)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import thresholding_rtl
+
+        return thresholding_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import thresholding_rtl_resources
+
+        return thresholding_rtl_resources(self, board)
