@@ -61,8 +61,10 @@ def _dump(obj: Any) -> str:
     return json.dumps(clean(obj), indent=2, default=_json_default) + "\n"
 
 
-def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    """Write estimate.json, the FINN-compatible estimates and folding_config.json."""
+def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                       finn_folding: dict[str, Any] | None = None) -> Path:
+    """Write estimate.json, the FINN-compatible estimates, folding_config.json and (given)
+    folding_config.finn.json, the same folding named for FINN's ApplyConfig."""
     rep = Path(out_dir) / "report"
     rep.mkdir(parents=True, exist_ok=True)
     (rep / "estimate.json").write_text(_dump(est))
@@ -71,6 +73,8 @@ def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: st
     (rep / "estimate_network_performance.json").write_text(_dump(finn_network_performance(est)))
     if folding:
         (rep / "folding_config.json").write_text(_dump(folding))
+    if finn_folding:
+        (rep / "folding_config.finn.json").write_text(_dump(finn_folding))
     return rep
 
 
@@ -231,8 +235,9 @@ latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (u
 """
 
 
-def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    rep = write_json_reports(est, folding, out_dir)
+def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                  finn_folding: dict[str, Any] | None = None) -> Path:
+    rep = write_json_reports(est, folding, out_dir, finn_folding)
     (rep / "index.html").write_text(render_html(est))
     return rep
 
@@ -249,5 +254,8 @@ def _report_step(state: FlowState) -> FlowState:
     out = state.options.get("out_dir")
     if out is None:
         return state.with_artifact(estimate=est)
-    rep = write_reports(est, state.artifacts.get("folding_config") or {}, out)
+    from hwgen.analysis.finn_names import finn_folding_config
+
+    folding = state.artifacts.get("folding_config") or {}
+    rep = write_reports(est, folding, out, finn_folding_config(state.graph) if folding else None)
     return state.with_artifact(estimate=est, report_dir=rep)

@@ -57,6 +57,9 @@ STEP_MODULES = {
     "codegen": "hwgen.backends.hls.codegen",
     "board": "hwgen.backends.board",
     "csim": "hwgen.backends.hls.csim",
+    "rtl": "hwgen.backends.rtl.codegen",
+    "rtlsim": "hwgen.backends.rtl.rtlsim",
+    "synth": "hwgen.backends.rtl.synth",
 }
 
 
