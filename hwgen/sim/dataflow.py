@@ -1,7 +1,8 @@
 """Cycle-level dataflow run of a folded, inserted hardware graph (DESIGN §1 ``check``).
 
-Every unit replays its schedule (``schedule_runs``: the HLS loop nest at II = 1) for a number of
-frames; FIFO nodes are not processes but the capacity of the stream they sit on (their
+Every unit replays its schedule for a number of frames (``frame_schedule_runs``: the HLS loop
+nest at its static II bound, plus a pipeline fill and drain per loop entered — the estimate's
+``frame_cycles()``); FIFO nodes are not processes but the capacity of the stream they sit on (their
 ``depth``); a stream without a FIFO node holds 2 words (an hls::stream's default). The DMA is a
 source writing one AXI word a cycle into each accelerator input and a sink reading one a cycle
 from each output. From the trace: the initiation interval (cycles between the last two frame
@@ -130,9 +131,9 @@ def build_network(g: Graph, axi_bits: int) -> Network:
             continue
         ins = tuple(fifo(t, t, STREAM_DEPTH) for t in n.inputs)
         outs = tuple(fifo(t, t, STREAM_DEPTH) for t in n.outputs)
-        procs.append(Process(ins, outs, _runs_array(u.schedule_runs())))
+        procs.append(Process(ins, outs, _runs_array(u.frame_schedule_runs())))
         pnames.append(n.name)
-        cycles[n.name] = u.cycles()
+        cycles[n.name] = u.frame_cycles()
     for n in nodes:  # the DMA reads what no hardware unit reads
         for t, port in zip(n.outputs, units[n.name].out_ports()):
             if not any(c.name in hw for c in g.consumers(t)):

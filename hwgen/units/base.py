@@ -188,6 +188,26 @@ class Unit:
             runs.add(1, r, w)
         return runs.runs
 
+    def frame_schedule_runs(self) -> list[Run]:
+        """``schedule_runs()`` as the hardware spends a frame (``frame_cycles()`` cycles): every
+        iteration at the static II bound, then one pipeline fill and drain per loop entered, as
+        idle cycles at the end of the frame (where they fall inside the frame is not modelled)."""
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        ii = self.ii_bound()
+        runs = Runs()
+        for n, r, w in self.schedule_runs():
+            if ii == 1:
+                runs.add(n, r, w)
+                continue
+            idle = ((0,) * len(r), (0,) * len(w))
+            for _ in range(n):
+                runs.add(1, r, w)
+                runs.add(ii - 1, *idle)
+        last = runs.runs[-1] if runs.runs else (0, (), ())
+        runs.add(self.loop_entries() * FILL_DRAIN_CYCLES, (0,) * len(last[1]), (0,) * len(last[2]))
+        return runs.runs
+
     def start_fraction(self) -> float:
         raise self._missing("start_fraction")
 

@@ -52,6 +52,12 @@ class DuplicateStreams(Unit):
         for _ in range(self.cycles()):
             yield step
 
+    def loop_entries(self) -> int:
+        return 1  # duplicate.hpp: one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # no arrays: stream words and registers only
+
     def idle_cycles(self, i: int = 0) -> int:
         return 0
 

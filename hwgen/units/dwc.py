@@ -68,6 +68,12 @@ class DataWidthConverter(Unit):
         ``hls`` branch does this for integer ratios: read at k == 0, write at k == R-1)."""
         a, b = self.in_epw, self.out_epw
         runs = Runs()
+        st = self.stages()
+        if len(st) == 2 and st[0][1] < min(a, b):  # through gcd g: elems/g cycles, both stages in step
+            g = st[0][1]
+            for c in range(self.elems // g):
+                runs.add(1, (int(c % (a // g) == 0),), (int(c % (b // g) == b // g - 1),))
+            return runs.runs
         if a % b == 0:
             runs.extend([(1, (1,), (1,)), (a // b - 1, (0,), (1,))], self.elems // a)
         elif b % a == 0:

@@ -10,7 +10,7 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -112,6 +112,12 @@ class SlidingWindow(Unit):
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
         words_out = kh * kw * self.channels // self.simd
+        if self.simd > self.in_simd:  # wide form: one loop, a position in and a word out per cycle
+            runs = Runs()
+            for read, write in register_window_steps(self.ifm_dim, self.kernel, self.stride, self.pads[:2],
+                                                     (oh, ow), words_out):
+                runs.add(1, (int(read),), (int(write),))
+            return runs.runs
         return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
                              oh, ow * words_out, 1)
 
@@ -330,10 +336,22 @@ def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], st
 
 def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
                         top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> tuple[int, int]:
-    """(cycles, longest run of cycles without an input read) of sliding_window_wide: one padded
-    position shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words
-    out one per cycle from a snapshot; a position that completes a window waits while the
-    snapshot is still busy after this cycle. The same state machine as the C++, counted."""
+    """(cycles, longest run of cycles without an input read) of sliding_window_wide (see
+    ``register_window_steps``)."""
+    cycles = idle = run = 0
+    for read, _ in register_window_steps(ifm_dim, kernel, stride, top_left, ofm_dim, ww):
+        cycles += 1
+        run = 0 if read else run + 1
+        idle = max(idle, run)
+    return cycles, idle
+
+
+def register_window_steps(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                          top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> Iterator[tuple[bool, bool]]:
+    """Per cycle of sliding_window_wide, (reads a pixel, writes a word): one padded position
+    shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words out one
+    per cycle from a snapshot; a position that completes a window waits while the snapshot is
+    still busy after this cycle. The same state machine as the C++."""
     (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
     ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
 
@@ -341,10 +359,10 @@ def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], strid
         return (py >= kh - 1 and (py - kh + 1) % sh == 0 and (py - kh + 1) // sh < oh
                 and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
 
-    cycles, pos, left = 0, 0, 0  # left: words of the snapshot still to send
-    idle = run = 0
+    pos, left = 0, 0  # left: words of the snapshot still to send
     while pos < ph * pw or left:
         free_after = left <= 1
+        write = left > 0
         if left:
             left -= 1
         read = False
@@ -354,7 +372,4 @@ def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], strid
             if completes(py, px):
                 left = ww
             pos += 1
-        cycles += 1
-        run = 0 if read else run + 1
-        idle = max(idle, run)
-    return cycles, idle
+        yield read, write

@@ -47,6 +47,7 @@ UNITS = [
     DataWidthConverter(name="d", elems=64, in_epw=8, out_epw=2),
     DataWidthConverter(name="d", elems=64, in_epw=2, out_epw=16),
     DataWidthConverter(name="d", elems=60, in_epw=6, out_epw=4),
+    DataWidthConverter(name="d", elems=784, in_epw=56, out_epw=49, dt="int32"),  # through gcd 7
     DuplicateStreams(name="f", channels=8, pixels=16, n=3, pe=2),
     AddStreams(name="a", channels=8, pixels=16, pe=4),
     StreamingConcat(name="c", channels=(4, 8, 12), pixels=9, pe=4),
@@ -68,6 +69,15 @@ def test_schedule_matches_cycles_and_ports(u: Unit):
     assert sum(n for n, _, _ in runs) == u.cycles()
     assert all(n > 0 for n, _, _ in runs)
     assert all(a[1:] != b[1:] for a, b in itertools.pairwise(runs))  # adjacent runs differ
+
+
+@pytest.mark.parametrize("u", [u for u in UNITS if not isinstance(u, (AveragePool, GlobalAveragePool))],
+                         ids=lambda u: f"{type(u).__name__}-{u.shape()}-{u.folding()}")
+def test_frame_schedule_matches_frame_cycles(u: Unit):
+    # what the dataflow check replays: II-bound iterations plus a fill/drain per loop entered
+    runs = u.frame_schedule_runs()
+    assert sum(n for n, _, _ in runs) == u.frame_cycles() > u.cycles()
+    assert [sum(n * r[i] for n, r, _ in runs) for i in range(len(u.in_ports()))] == [p.words for p in u.in_ports()]
 
 
 def test_mvau_reads_during_the_first_fold_only():
