@@ -64,6 +64,18 @@ class StreamingMaxPool(Unit):
         cf = self.channels // self.pe
         return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw)
 
+    def frame_schedule_runs(self) -> list[Run]:
+        """A fill and drain after the ring fill and after every output row's loop."""
+        if self.ii_bound() != 1:
+            return super().frame_schedule_runs()
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        cf = self.channels // self.pe
+        return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw,
+                             FILL_DRAIN_CYCLES)
+
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
         return (Port(ih * iw * self.channels, self.pe, self.idt),)

@@ -121,6 +121,17 @@ class SlidingWindow(Unit):
         return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
                              oh, ow * words_out, 1)
 
+    def frame_schedule_runs(self) -> list[Run]:
+        """The narrow form drains after the ring fill and after every output row's loop."""
+        if self.simd > self.in_simd or self.ii_bound() != 1:
+            return super().frame_schedule_runs()
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
+                             oh, ow * kh * kw * self.channels // self.simd, 1, FILL_DRAIN_CYCLES)
+
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
         return (Port(ih * iw * self.channels, self.in_simd, self.idt),)
@@ -283,17 +294,19 @@ def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:
 
 
 def ring_schedule(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
-                  out_steps_per_row: int, steps_per_word: int) -> list[Run]:
+                  out_steps_per_row: int, steps_per_word: int, gap: int = 0) -> list[Run]:
     """Run-length schedule of the ring loop nest (ring.hpp; sliding_window.hpp, maxpool.hpp):
     the fill reads the first rows; output row oy takes max(E, reads) cycles, a step of the
     output while it < E (a word written every ``steps_per_word`` steps, on the last one) and a
-    word read while it < reads. Same cycles as ``ring_cycles``."""
+    word read while it < reads. Same cycles as ``ring_cycles``, plus ``gap`` idle cycles after
+    each loop (the fill and every row: a pipeline's fill and drain, ``frame_schedule_runs``)."""
     ih, iw = ifm_dim
     row = iw * words_per_pixel
     e, k = out_steps_per_row, steps_per_word
     have = ring_last_row(0, ih, kh, sh, pt)
     runs = Runs()
     runs.add((have + 1) * row, (1,), (0,))
+    runs.add(gap, (0,), (0,))
     rows: dict[int, list[Run]] = {}  # output rows with the same reads have the same schedule
     for oy in range(oh):
         target = ring_last_row(oy + 1, ih, kh, sh, pt) if oy + 1 < oh else ih - 1
@@ -307,6 +320,7 @@ def ring_schedule(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: i
                 r.add(hi - cut, (0,), (0,))
                 r.add(1, (int(hi < reads),), (1,))
             r.add(reads - e, (1,), (0,))
+            r.add(gap, (0,), (0,))
             rows[reads] = r.runs
         runs.extend(rows[reads])
         have = target
