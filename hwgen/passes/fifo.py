@@ -121,8 +121,12 @@ def refine_depths(g: Graph, axi_bits: int, frames: int = SIZING_FRAMES) -> tuple
     return g, info
 
 
+def sized(g: Graph, axi_bits: int) -> tuple[Graph, dict[str, Any]]:
+    """What the ``fifo`` step does: burst depths, then the ones the cycle-level run proves."""
+    return refine_depths(size_fifos(g), axi_bits)
+
+
 @step("fifo")
 def _fifo_step(state: FlowState) -> FlowState:
-    g = size_fifos(state.graph)
-    g, info = refine_depths(g, state.options["board"].axi_port_bits)
+    g, info = sized(state.graph, state.options["board"].axi_port_bits)
     return state.with_stage("fifo", g).with_artifact(fifo_sizing=info)
