@@ -25,7 +25,7 @@ from hwgen.kernels.popcount import (
     xnor_threshold_packed,
 )
 from hwgen.units.base import Port, Unit
-from hwgen.units.cost import XNOR_LANE_LUTS, add, array_cost, bits, zero
+from hwgen.units.cost import XNOR_LANE_LUTS, add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)

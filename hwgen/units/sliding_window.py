@@ -168,7 +168,7 @@ class SlidingWindow(Unit):
         from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim
 
         b = DataType.parse(self.idt).bits
-        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        iw, ow = self.ifm_dim[1], self.ofm_dim[1]
         (kh, kw), (sh, sw) = self.kernel, self.stride
         if self.simd == self.in_simd:
             row = iw * self.channels // self.simd
