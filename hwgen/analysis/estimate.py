@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hwgen.core.axi import axi_port
 from hwgen.core.boards import Board
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph
@@ -36,7 +37,8 @@ def dma_cycles(g: Graph, axi_bits: int) -> dict[str, int]:
     for key, tensors in (("dma_in", accelerator_inputs(g)), ("dma_out", accelerator_outputs(g))):
         for name in tensors:
             t = g.tensors[name]
-            out[key] = out.get(key, 0) + math.ceil(t.size * t.dtype.bits / axi_bits)
+            # the words the AXI adapters move: EPW whole elements per word (core/axi.py)
+            out[key] = out.get(key, 0) + axi_port(t.size, t.dtype, axi_bits)["words"]
     return out
 
 

@@ -6,14 +6,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import torch
 from rich.console import Console
 from rich.table import Table
 
 from hwgen.core.errors import HwgenError
+
+if TYPE_CHECKING:  # torch is imported where it is used: `hwgen --help` must not load it
+    import torch
 
 
 class CliError(HwgenError, click.ClickException):
@@ -48,6 +50,8 @@ def _write_atomic(path: Path, write) -> None:
 
 def save_outputs(model: torch.nn.Module, metrics: dict[str, Any], out: Path) -> dict[str, Path]:
     """Write `out` (QONNX), `out`.pt (checkpoint) and `out`.json (metrics log)."""
+    import torch
+
     from hwgen import zoo
 
     paths = {"onnx": out, "checkpoint": out.with_suffix(".pt"), "log": out.with_suffix(".json")}
@@ -61,6 +65,8 @@ def save_outputs(model: torch.nn.Module, metrics: dict[str, Any], out: Path) -> 
 
 def load_checkpoint(path: str | Path) -> torch.nn.Module:
     """Rebuild a zoo model from a checkpoint written by `hwgen train`."""
+    import torch
+
     from hwgen import zoo
 
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
@@ -99,6 +105,8 @@ def check_names(model: str, dataset: str, recipe: str, method: str | None) -> No
               help="Input quantizer width: 1 = bipolar, 2..8 = signed fixed point.")
 @click.option("--kd-teacher-epochs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Train a float MLP teacher this long and use the distributional loss.")
+@click.option("--train-samples", type=click.IntRange(min=1), default=None,
+              help="Train on a seeded random subset of this many training samples (test set whole).")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-epoch lines.")
 def train_cmd(
@@ -113,6 +121,7 @@ def train_cmd(
     method: str | None,
     in_bits: int | None,
     kd_teacher_epochs: int,
+    train_samples: int | None,
     threads: int | None,
     quiet: bool,
 ) -> None:
@@ -122,11 +131,13 @@ def train_cmd(
     try:
         check_names(model_name, dataset, recipe, method)
         if threads is not None:
+            import torch
+
             torch.set_num_threads(threads)
         model, metrics = train_model(
             model_name, dataset, recipe, epochs, seed,
             batch_size=batch_size, lr=lr, method=method, in_bits=in_bits,
-            kd_teacher_epochs=kd_teacher_epochs, progress=not quiet,
+            kd_teacher_epochs=kd_teacher_epochs, train_samples=train_samples, progress=not quiet,
         )
         paths = save_outputs(model, metrics, out)
     except HwgenError as e:

@@ -104,6 +104,9 @@ def mm_bits(stream_bits: int) -> int:
 
 def shell_values(board, d: Design) -> dict[str, Any]:
     """Every value hls.tcl, bd.tcl and the Makefile print (raises before anything is written)."""
+    from hwgen.core.boards import check_board_values
+
+    check_board_values(board)  # part, names, clock, port width: validated before they reach Tcl
     ps = check_board(board)
     w_in, w_out = _dma_width(d.in_port, "input"), _dma_width(d.out_port, "output")
     mm_in, mm_out = mm_bits(w_in), mm_bits(w_out)
@@ -153,6 +156,9 @@ def host_program(g: Graph, d: Design) -> tuple[dict[str, Any], dict[str, np.ndar
         for k, v in n.params.items():
             key = f"{len(params)}_{k}"
             params[key] = np.asarray(v)
+            if params[key].dtype.kind == "f" and not np.all(np.isfinite(params[key])):
+                raise CodegenError(f"node {n.name!r} ({n.op}): host parameter {k!r} is NaN/Inf; "
+                                   "hwgen writes no driver with non-finite constants")
             keys[k] = key
         attrs = {k: _jsonable(v) for k, v in n.attrs.items() if k != "host"}
         return {"op": n.op, "name": n.name, "inputs": list(n.inputs), "outputs": list(n.outputs),

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Runs, Unit
 from hwgen.units.cost import MAX_STREAM_BITS as MAX_WORD_BITS
 from hwgen.units.cost import zero
 
@@ -61,6 +61,25 @@ class DataWidthConverter(Unit):
     def hls_arrays(self) -> tuple:
         return ()  # a shift register of one stream word (registers)
 
+    def schedule_runs(self) -> list[Run]:
+        """One word a cycle on the narrow side: a down-converter writes every cycle and
+        reads a wide word when the next output needs elements it does not hold yet; an
+        up-converter reads every cycle and writes when a wide word is complete (dwc.hpp on the
+        ``hls`` branch does this for integer ratios: read at k == 0, write at k == R-1)."""
+        a, b = self.in_epw, self.out_epw
+        runs = Runs()
+        if a % b == 0:
+            runs.extend([(1, (1,), (1,)), (a // b - 1, (0,), (1,))], self.elems // a)
+        elif b % a == 0:
+            runs.extend([(b // a - 1, (1,), (0,)), (1, (1,), (1,))], self.elems // b)
+        elif a > b:  # cycle c writes output word c: elements [c*b, (c+1)*b)
+            for c in range(self.elems // b):
+                runs.add(1, (-(-(c + 1) * b // a) - -(-c * b // a),), (1,))
+        else:  # cycle c reads input word c; a word leaves when (c+1)*a crosses a multiple of b
+            for c in range(self.elems // a):
+                runs.add(1, (1,), ((c + 1) * a // b - c * a // b,))
+        return runs.runs
+
     def idle_cycles(self, i: int = 0) -> int:
         # down-conversion reads one wide word, then writes ratio narrow ones
         return max(0, math.ceil(self.in_epw / self.out_epw) - 1)
@@ -79,6 +98,8 @@ class DataWidthConverter(Unit):
         multiplexer per output bit (a LUT6 is a 4:1 mux) over a buffered input word;
         up-conversion shifts narrow words into a wide register. When one width does not divide
         the other, the converter buffers lcm(inw, outw) bits."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         inw, outw = self.in_ports()[0].width, self.out_ports()[0].width
         if inw == outw:
             return zero()
@@ -94,3 +115,16 @@ class DataWidthConverter(Unit):
             ("dwc_chain", [self.in_epw, st[0][1], self.out_epw])
         return {"func": func, "targs": [*widths, self.elems, bits], "args": [], "params": [],
                 "summary": "width conversion " + " -> ".join(str(w) for w in widths) + " elements"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import dwc_unit_rtl
+
+        return dwc_unit_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import dwc_unit_rtl_resources
+
+        return dwc_unit_rtl_resources(self, board)

@@ -13,9 +13,9 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, array_cost, bits, memory
-from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, window_start_fraction
+from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, ring_schedule, window_start_fraction
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +32,9 @@ class StreamingMaxPool(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
     KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "maxpool"
+    # FINN lowers a max-pool to a window generator feeding Pool_hls (one PE for both here)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "pe"},
+                                                     "Pool_hls": {"PE": "pe"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:
@@ -53,6 +56,13 @@ class StreamingMaxPool(Unit):
         kh, kw = self.kernel
         cf = self.channels // self.pe
         return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw)
+
+    def schedule_runs(self) -> list[Run]:
+        """maxpool.hpp: the ring loop nest, one window element per step, a word out every KH*KW."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        cf = self.channels // self.pe
+        return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw)
 
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
@@ -121,9 +131,24 @@ class StreamingMaxPool(Unit):
     def resources(self, board) -> dict[str, int]:
         """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows
         (IFM_W * C/PE words of PE*bits each) and a comparator + mux per lane (an OR for binary)."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         rows = self.kernel[0] + self.stride[0]
         buf = memory(self.ifm_dim[1] * (self.channels // self.pe), self.pe * b, rows)
         mask = [array_cost(a) for a in self.hls_arrays() if a.rom]
         lanes = self.pe * (1 if b == 1 else 2 * b)
         return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf, *mask)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import maxpool_rtl
+
+        return maxpool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import maxpool_rtl_resources
+
+        return maxpool_rtl_resources(self, board)

@@ -10,14 +10,16 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from hwgen.core.datatypes import DataType
-from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
-from hwgen.units.base import Port, Unit, divisors
+from hwgen.kernels.popcount import pack_rows
+from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
+from hwgen.units.base import Port, Run, Runs, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
 
@@ -33,6 +35,7 @@ class SlidingWindow(Unit):
     idt: str = "binary"
     KNOBS: ClassVar[dict[str, str]] = {"simd": "channels"}
     template: ClassVar[str] = "sliding_window"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "simd"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:
@@ -67,17 +70,31 @@ class SlidingWindow(Unit):
         """Binary data whose channels fill whole 64-bit words: windows can be cut from packed pixels."""
         return self.idt == "binary" and self.channels % 64 == 0
 
-    def packed_windows(self, x: np.ndarray) -> np.ndarray:
-        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words).
+    def uncut(self, x: np.ndarray, form: str) -> Windows:
+        """This unit's windows of ``x`` (N, H, W, C), padded but not cut: "packed" (each pixel's C
+        bits packed 64 to a word; padding pixels are words of the pad bit) or "codes" (int16).
 
         Packing each pixel's C bits and then cutting windows gives the same words as cutting
-        windows and packing each (kh, kw, c) row, because C is a multiple of 64; the window
-        copy is 8x smaller than the int8 one."""
-        n, h, w, c = x.shape
-        px = np.packbits(x.astype(np.uint8, copy=False), axis=-1).view(np.uint64)  # (N, H, W, C/64)
-        fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
-        v = windows(pad_nhwc(px, self.pads, fill), self.kernel, self.stride)  # (N, OH, OW, KH, KW, C/64)
-        return np.ascontiguousarray(v).reshape(-1, self.kernel[0] * self.kernel[1] * (c // 64))
+        windows and packing each (kh, kw, c) row, because C is a multiple of 64."""
+        if form == "packed":
+            img = pack_rows(x)  # (N, H, W, C/64)
+            fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
+        else:
+            img, fill = x.astype(np.int16, copy=False), np.int16(self.pad_value)
+        return Windows(pad_nhwc(img, self.pads, fill), self.kernel, self.stride)
+
+    def packed_windows(self, x: np.ndarray) -> np.ndarray:
+        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words)."""
+        return self.uncut(x, "packed").rows()
+
+    def fused_with(self, consumer: Unit) -> Callable[[np.ndarray], np.ndarray] | None:
+        """One step computing ``consumer(self(x))`` when the consumer reads windows in place
+        (``reads_windows``): no im2col copy, packed bits for binary data. None: run both units."""
+        reads = getattr(consumer, "reads_windows", None)
+        form = reads(self.idt, self.channels) if reads is not None else None
+        if form is None or (form == "packed" and not self.can_pack()):
+            return None
+        return lambda x: consumer.simulate_windows(self.uncut(x, form))
 
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
@@ -88,6 +105,15 @@ class SlidingWindow(Unit):
         words_in = self.channels // self.in_simd
         words_out = kh * kw * self.channels // self.simd
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
+
+    def schedule_runs(self) -> list[Run]:
+        """sliding_window.hpp: ``ring_fill`` reads the first rows; then per output row one loop
+        of max(E, reads) iterations writes a word while it < E and reads one while it < reads."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        words_out = kh * kw * self.channels // self.simd
+        return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
+                             oh, ow * words_out, 1)
 
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
@@ -193,6 +219,8 @@ class SlidingWindow(Unit):
         picks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for
         address/control, plus the output multiplexer (own).
         """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         out_w = self.simd * b
         if self.simd > self.in_simd:
@@ -206,6 +234,19 @@ class SlidingWindow(Unit):
         buf = memory(ring.depth(), ring.width, ring.banks())
         mux = out_w * math.ceil(rows / 4)
         return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import sliding_window_rtl
+
+        return sliding_window_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import sliding_window_rtl_resources
+
+        return sliding_window_rtl_resources(self, board)
 
 
 def window_start_fraction(ifm_dim: tuple[int, int], kernel: tuple[int, int],
@@ -233,6 +274,37 @@ def ring_idle_cycles(ifm_dim: tuple[int, int], ofm_dim: tuple[int, int], kernel:
 def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:
     """Highest input row output row ``oy`` reads (-1: none), as templates/hls/lib does."""
     return max(-1, min(oy * sh + kh - 1 - pt, ih - 1))
+
+
+def ring_schedule(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
+                  out_steps_per_row: int, steps_per_word: int) -> list[Run]:
+    """Run-length schedule of the ring loop nest (ring.hpp; sliding_window.hpp, maxpool.hpp):
+    the fill reads the first rows; output row oy takes max(E, reads) cycles, a step of the
+    output while it < E (a word written every ``steps_per_word`` steps, on the last one) and a
+    word read while it < reads. Same cycles as ``ring_cycles``."""
+    ih, iw = ifm_dim
+    row = iw * words_per_pixel
+    e, k = out_steps_per_row, steps_per_word
+    have = ring_last_row(0, ih, kh, sh, pt)
+    runs = Runs()
+    runs.add((have + 1) * row, (1,), (0,))
+    rows: dict[int, list[Run]] = {}  # output rows with the same reads have the same schedule
+    for oy in range(oh):
+        target = ring_last_row(oy + 1, ih, kh, sh, pt) if oy + 1 < oh else ih - 1
+        reads = (target - have) * row
+        if reads not in rows:
+            r = Runs()
+            for m in range(e // k):  # window/word m: steps [m*k, m*k + k), the last one writes
+                lo, hi = m * k, m * k + k - 1
+                cut = min(max(reads, lo), hi)  # steps before ``cut`` also read
+                r.add(cut - lo, (1,), (0,))
+                r.add(hi - cut, (0,), (0,))
+                r.add(1, (int(hi < reads),), (1,))
+            r.add(reads - e, (1,), (0,))
+            rows[reads] = r.runs
+        runs.extend(rows[reads])
+        have = target
+    return runs.runs
 
 
 def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,

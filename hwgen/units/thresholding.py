@@ -9,7 +9,7 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import multithreshold
-from hwgen.units.base import Port, Unit
+from hwgen.units.base import Port, Run, Unit
 from hwgen.units.cost import add, array_cost, bits
 
 
@@ -26,6 +26,7 @@ class Thresholding(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("thresholds",)
     KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "thresholding"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"Thresholding_rtl": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         out = multithreshold(x, self.thresholds, self.out_base, self.out_step)
@@ -33,6 +34,10 @@ class Thresholding(Unit):
 
     def cycles(self) -> int:
         return self.pixels * self.channels // self.pe
+
+    def schedule_runs(self) -> list[Run]:
+        """thresholding.hpp: one word in and one out every cycle."""
+        return [(self.cycles(), (1,), (1,))]
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.pixels * self.channels, self.pe, self.idt),)
@@ -91,7 +96,22 @@ class Thresholding(Unit):
         """Thresholding (FINN ``Thresholding`` estimate shape: n comparators of the input width per
         PE; control constant own). The thresholds as hls_arrays() declares them: split per PE and
         level, C/PE words per bank, in the memory the one storage decision chose."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         b = bits(self.idt)
         n = 0 if self.thresholds is None else int(self.thresholds.shape[1])
         mem = [array_cost(a) for a in self.hls_arrays() if a.rom]
         return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, *mem)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import thresholding_rtl
+
+        return thresholding_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import thresholding_rtl_resources
+
+        return thresholding_rtl_resources(self, board)

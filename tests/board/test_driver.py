@@ -100,6 +100,30 @@ def test_host_interpreter_equals_simulator(tfc_hw, cnv_hw, which):
     assert np.array_equal(outs[0], env[g.outputs[0]]) and outs[0].dtype == env[g.outputs[0]].dtype
 
 
+def test_one_host_op_interpreter():
+    # the simulator's host-side ops are the driver's: the same function objects, not a copy
+    from hwgen.core import host_runtime
+    from hwgen.core.ir import Node
+    from hwgen.sim import kernels
+
+    assert set(host_runtime.HOST_OPS) <= set(kernels.KERNELS)
+    x = np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 12)
+    for op, attrs, params in [
+        ("QuantInt", {"bipolar": False, "bits": 4, "signed": True, "narrow": False, "rounding_mode": "ROUND"},
+         {"scale": np.float32(0.5), "zeropt": np.float32(0)}),
+        ("BatchNorm", {"epsilon": 1e-5}, {"mean": np.float32(0.1), "var": np.float32(2.0),
+                                          "gamma": np.float32(1.5), "beta": np.float32(-0.2)}),
+    ]:
+        node = Node(op, "n", ("x",), ("y",), attrs, params)
+        ours = kernels.KERNELS[op](node, [x])[0]
+        theirs = host_runtime.KERNELS[op](attrs, params, [x])[0]
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+    # and QONNX Quant has one implementation: the frontend's code is the runtime's
+    from hwgen.frontend import quant
+
+    assert quant.quant_int is host_runtime.quant_code and quant.bipolar_int is host_runtime.bipolar_code
+
+
 def _inputs(p, n: int, seed: int):
     x = random_inputs(tuple(p.graph.tensors[p.graph.inputs[0]].shape), n, seed=seed)
     return x, execute(p.graph, x)[p.graph.outputs[0]]

@@ -119,3 +119,13 @@ def test_generate_writes_hls_check_and_refuses_ii_above_1(tfc_graph, tmp_path, m
                                            r"accessed 16 times per cycle in one of its 1 bank\(s\), so its loop runs at II = 8"):
         generate(g, load_board("pynq-z1"), tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+def test_every_registered_unit_describes_its_arrays_and_loops():
+    """frame_cycles() (the estimate's) needs loop_entries() and hls_arrays() from every unit."""
+    from hwgen.units import UNITS
+    from hwgen.units.base import Unit
+
+    for name, cls in UNITS.items():
+        assert cls.loop_entries is not Unit.loop_entries, f"{name} lacks loop_entries()"
+        assert cls.hls_arrays is not Unit.hls_arrays, f"{name} lacks hls_arrays()"
