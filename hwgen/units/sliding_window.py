@@ -107,11 +107,15 @@ class SlidingWindow(Unit):
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
 
     def schedule_runs(self) -> list[Run]:
-        """sliding_window.hpp: ``ring_fill`` reads the first rows; then per output row one loop
-        of max(E, reads) iterations writes a word while it < E and reads one while it < reads."""
+        """sliding_window.hpp: narrow form, ``ring_fill`` reads the first rows; then per output row
+        one loop of max(E, reads) iterations writes a word while it < E and reads one while
+        it < reads. Wide form: the register window's state machine (register_window_schedule)."""
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
         words_out = kh * kw * self.channels // self.simd
+        if self.simd > self.in_simd:
+            return register_window_schedule(self.ifm_dim, self.kernel, self.stride, self.pads[:2], (oh, ow),
+                                            words_out)
         return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
                              oh, ow * words_out, 1)
 
@@ -330,10 +334,21 @@ def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], st
 
 def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
                         top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> tuple[int, int]:
-    """(cycles, longest run of cycles without an input read) of sliding_window_wide: one padded
-    position shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words
-    out one per cycle from a snapshot; a position that completes a window waits while the
-    snapshot is still busy after this cycle. The same state machine as the C++, counted."""
+    """(cycles, longest run of cycles without an input read) of sliding_window_wide."""
+    runs = register_window_schedule(ifm_dim, kernel, stride, top_left, ofm_dim, ww)
+    idle = run = 0
+    for n, reads, _ in runs:
+        run = 0 if reads[0] else run + n
+        idle = max(idle, run)
+    return sum(n for n, _, _ in runs), idle
+
+
+def register_window_schedule(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                             top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> list[Run]:
+    """The schedule of sliding_window_wide (templates/hls/lib/sliding_window.hpp), run-length
+    coded: one padded position shifted in per cycle (a pixel read, or padding), a completed
+    window's ``ww`` words out one per cycle from a snapshot; a position that completes a window
+    waits while the snapshot is still busy after this cycle. The same state machine as the C++."""
     (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
     ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
 
@@ -341,10 +356,11 @@ def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], strid
         return (py >= kh - 1 and (py - kh + 1) % sh == 0 and (py - kh + 1) // sh < oh
                 and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
 
-    cycles, pos, left = 0, 0, 0  # left: words of the snapshot still to send
-    idle = run = 0
+    runs = Runs()
+    pos, left = 0, 0  # left: words of the snapshot still to send
     while pos < ph * pw or left:
         free_after = left <= 1
+        write = left > 0
         if left:
             left -= 1
         read = False
@@ -354,7 +370,5 @@ def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], strid
             if completes(py, px):
                 left = ww
             pos += 1
-        cycles += 1
-        run = 0 if read else run + 1
-        idle = max(idle, run)
-    return cycles, idle
+        runs.add(1, (int(read),), (int(write),))
+    return runs.runs

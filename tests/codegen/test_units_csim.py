@@ -258,8 +258,7 @@ def test_unit_cycles_equal_the_loop_iterations(counting, i):
     entries = int(r.stdout.split("loop entries per frame")[0].split()[-1])
     units = [unit_of(n) for n in g.nodes]
     # the width converters the insert pass added: every stage's loop (dwc_chain: two)
-    stages = [c["targs"][:-2] for c in d.calls if c["func"] in ("dwc", "dwc_chain")]
-    total = {tuple(c["targs"][:-2]): c["targs"][-2] for c in d.calls if c["func"] in ("dwc", "dwc_chain")}
-    conv = sum(total[tuple(w)] // min(a, b) for w in stages for a, b in itertools.pairwise(w))
+    convs = [(c["targs"][:-2], c["targs"][-2]) for c in d.calls if c["func"] in ("dwc", "dwc_chain")]
+    conv = sum(total // min(a, b) for w, total in convs for a, b in itertools.pairwise(w))
     assert got == sum(u.cycles() for u in units) + conv
-    assert entries == sum(u.loop_entries() for u in units) + sum(len(w) - 1 for w in stages)
+    assert entries == sum(u.loop_entries() for u in units) + sum(len(w) - 1 for w, _ in convs)
