@@ -10,7 +10,7 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -107,17 +107,15 @@ class SlidingWindow(Unit):
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
 
     def schedule_runs(self) -> list[Run]:
-        """sliding_window.hpp: ``ring_fill`` reads the first rows; then per output row one loop
-        of max(E, reads) iterations writes a word while it < E and reads one while it < reads."""
+        """sliding_window.hpp: narrow form, ``ring_fill`` reads the first rows; then per output row
+        one loop of max(E, reads) iterations writes a word while it < E and reads one while
+        it < reads. Wide form: the register window's state machine (register_window_schedule)."""
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
         words_out = kh * kw * self.channels // self.simd
-        if self.simd > self.in_simd:  # wide form: one loop, a position in and a word out per cycle
-            runs = Runs()
-            for read, write in register_window_steps(self.ifm_dim, self.kernel, self.stride, self.pads[:2],
-                                                     (oh, ow), words_out):
-                runs.add(1, (int(read),), (int(write),))
-            return runs.runs
+        if self.simd > self.in_simd:
+            return register_window_schedule(self.ifm_dim, self.kernel, self.stride, self.pads[:2], (oh, ow),
+                                            words_out)
         return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
                              oh, ow * words_out, 1)
 
@@ -211,7 +209,7 @@ class SlidingWindow(Unit):
         from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim
 
         b = DataType.parse(self.idt).bits
-        (ih, iw), (oh, ow) = self.ifm_dim, self.ofm_dim
+        iw, ow = self.ifm_dim[1], self.ofm_dim[1]
         (kh, kw), (sh, sw) = self.kernel, self.stride
         if self.simd == self.in_simd:
             row = iw * self.channels // self.simd
@@ -350,22 +348,21 @@ def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], st
 
 def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
                         top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> tuple[int, int]:
-    """(cycles, longest run of cycles without an input read) of sliding_window_wide (see
-    ``register_window_steps``)."""
-    cycles = idle = run = 0
-    for read, _ in register_window_steps(ifm_dim, kernel, stride, top_left, ofm_dim, ww):
-        cycles += 1
-        run = 0 if read else run + 1
+    """(cycles, longest run of cycles without an input read) of sliding_window_wide."""
+    runs = register_window_schedule(ifm_dim, kernel, stride, top_left, ofm_dim, ww)
+    idle = run = 0
+    for n, reads, _ in runs:
+        run = 0 if reads[0] else run + n
         idle = max(idle, run)
-    return cycles, idle
+    return sum(n for n, _, _ in runs), idle
 
 
-def register_window_steps(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
-                          top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> Iterator[tuple[bool, bool]]:
-    """Per cycle of sliding_window_wide, (reads a pixel, writes a word): one padded position
-    shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words out one
-    per cycle from a snapshot; a position that completes a window waits while the snapshot is
-    still busy after this cycle. The same state machine as the C++."""
+def register_window_schedule(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                             top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> list[Run]:
+    """The schedule of sliding_window_wide (templates/hls/lib/sliding_window.hpp), run-length
+    coded: one padded position shifted in per cycle (a pixel read, or padding), a completed
+    window's ``ww`` words out one per cycle from a snapshot; a position that completes a window
+    waits while the snapshot is still busy after this cycle. The same state machine as the C++."""
     (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
     ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
 
@@ -373,6 +370,7 @@ def register_window_steps(ifm_dim: tuple[int, int], kernel: tuple[int, int], str
         return (py >= kh - 1 and (py - kh + 1) % sh == 0 and (py - kh + 1) // sh < oh
                 and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
 
+    runs = Runs()
     pos, left = 0, 0  # left: words of the snapshot still to send
     while pos < ph * pw or left:
         free_after = left <= 1
@@ -386,4 +384,5 @@ def register_window_steps(ifm_dim: tuple[int, int], kernel: tuple[int, int], str
             if completes(py, px):
                 left = ww
             pos += 1
-        yield read, write
+        runs.add(1, (int(read),), (int(write),))
+    return runs.runs

@@ -207,12 +207,12 @@ def test_run_sh_uses_the_pynq_venv(tfc_scripts, tmp_path):
     fake.chmod(0o755)
     if os.getuid() != 0:
         pytest.skip("run.sh re-executes itself with sudo when not root")
-    r = subprocess.run([str(run), "--check"], capture_output=True, text=True,
+    r = subprocess.run([str(run), "--check"], capture_output=True, text=True, check=False,
                        env={**os.environ, "PYNQ_VENV": str(tmp_path / "venv")})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"venv python: {run.parent}/driver.py --check"
     bad = tmp_path / "nopynq"
     bad.mkdir()
-    r = subprocess.run([str(run)], capture_output=True, text=True,
+    r = subprocess.run([str(run)], capture_output=True, text=True, check=False,
                        env={**os.environ, "PYNQ_VENV": str(bad), "PYNQ_PYTHON": "/bin/false"})
     assert r.returncode == 1 and "cannot import pynq" in r.stderr

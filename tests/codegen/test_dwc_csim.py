@@ -49,7 +49,7 @@ def _build(tmp_path, n_in: int, n_out: int, total: int) -> subprocess.CompletedP
     src.write_text(HARNESS % {"IN": n_in, "OUT": n_out, "TOTAL": total})
     exe = tmp_path / src.stem
     return subprocess.run([find_cxx(), "-std=c++14", "-O1", "-I", str(LIB_DIR), "-I", str(ap_types_dir()),
-                           str(src), "-o", str(exe)], capture_output=True, text=True)
+                           str(src), "-o", str(exe)], capture_output=True, text=True, check=False)
 
 
 @needs_cxx
@@ -60,7 +60,7 @@ def test_converter_at_the_4096_bit_edge(tmp_path, n_in, n_out):
     assert r.returncode == 0, r.stderr[-2000:]
     codes = np.random.default_rng(n_in).integers(0, 4, total)
     run = subprocess.run([str(tmp_path / f"dwc_{n_in}_{n_out}")], input="\n".join(map(str, codes)),
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert np.array_equal(np.array(run.stdout.split(), dtype=np.int64), codes)
     assert run.stderr.strip() == f"iterations {total // min(n_in, n_out)}"  # one read or write per cycle

@@ -102,7 +102,9 @@ def test_generate_writes_hls_check_and_refuses_ii_above_1(tfc_graph, tmp_path, m
     g = fold(tfc_graph, [(16, 49), (8, 16), (64, 64), (5, 2)])
     generate(g, load_board("pynq-z1"), tmp_path / "ok")
     rep = json.loads((tmp_path / "ok" / "report" / "hls_check.json").read_text())
-    assert len(rep) == len([n for n in g.nodes if n.op == "MVAU"]) and all(r["ii_bound"] == 1 for r in rep.values())
+    # every unit, width converter and FIFO of the design, each at II = 1
+    assert {n.name for n in g.nodes if n.op == "MVAU"} < set(rep) and any(k.startswith("fifo_") for k in rep)
+    assert all(r["ii_bound"] == 1 for r in rep.values())
     first = rep["/features.2/MatMul"]["arrays"]["features_2_MatMul_weights"]
     assert (first["banks"], first["depth"], first["accesses_per_bank"], first["storage"]) == (16, 64, 1, "bram")
     # the same design with the weights left whole: refused before anything is written
@@ -117,3 +119,13 @@ def test_generate_writes_hls_check_and_refuses_ii_above_1(tfc_graph, tmp_path, m
                                            r"accessed 16 times per cycle in one of its 1 bank\(s\), so its loop runs at II = 8"):
         generate(g, load_board("pynq-z1"), tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+def test_every_registered_unit_describes_its_arrays_and_loops():
+    """frame_cycles() (the estimate's) needs loop_entries() and hls_arrays() from every unit."""
+    from hwgen.units import UNITS
+    from hwgen.units.base import Unit
+
+    for name, cls in UNITS.items():
+        assert cls.loop_entries is not Unit.loop_entries, f"{name} lacks loop_entries()"
+        assert cls.hls_arrays is not Unit.hls_arrays, f"{name} lacks hls_arrays()"

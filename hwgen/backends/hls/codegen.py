@@ -16,8 +16,8 @@ import jinja2
 from hwgen.backends.hls.design import Design, accelerator_nodes, build_design
 from hwgen.backends.hls.ii_check import check_nodes, require_ii_1, write_report
 from hwgen.core.ir import Graph
-from hwgen.passes.insert import insert_stream_nodes
 from hwgen.core.resources import data_dir
+from hwgen.passes.insert import insert_stream_nodes
 
 TEMPLATES = data_dir("templates")
 LIB_DIR = TEMPLATES / "hls" / "lib"

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hwgen.backends.hls.params import layer_arrays, param_macro
 from hwgen.core.axi import axi_port
 from hwgen.core.errors import CodegenError
 from hwgen.core.ir import Graph, Node
 from hwgen.passes.insert import MIN_DEPTH, accelerator_outputs, insert_stream_nodes
 from hwgen.units import hardware_nodes, unit_of
-from hwgen.backends.hls.params import layer_arrays, param_macro
 from hwgen.units.fifo import FIFO
 from hwgen.units.hls_memory import fifo_pragmas
 from hwgen.units.hls_pack import cname
