@@ -43,6 +43,8 @@ def main() -> None:
     ap.add_argument("--keep", default=None, help="write the project here instead of a temporary directory")
     a = ap.parse_args()
 
+    import dataclasses
+
     from hwgen.analysis.estimate import estimate
     from hwgen.backends.rtl.codegen import build_rtl_design, write_rtl, xnor_lanes
     from hwgen.backends.rtl.rtlsim import rtlsim_graph
@@ -50,15 +52,10 @@ def main() -> None:
     from hwgen.core.boards import load_board
     from hwgen.core.flow import compile_model
     from hwgen.fold.optimizer import fold_max_throughput
-    from hwgen.passes.fifo import size_fifos
-    from hwgen.units.cost import RESOURCES
-    from hwgen.zoo.bnn_pynq import export_bnn_pynq
-
-    import dataclasses
-
-    from hwgen.passes.fifo import refine_depths
+    from hwgen.passes.fifo import refine_depths, size_fifos
     from hwgen.passes.insert import insert_stream_nodes
-    from hwgen.units.cost import SHELL
+    from hwgen.units.cost import RESOURCES, SHELL
+    from hwgen.zoo.bnn_pynq import export_bnn_pynq
 
     # the cost model of the rtl library (hwgen/units/cost_rtl.py) prices the units and folds
     board = dataclasses.replace(load_board("pynq-z1"), backend="rtl")

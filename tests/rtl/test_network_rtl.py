@@ -71,7 +71,7 @@ def test_rtlsim_catches_a_wrong_weight(tfc_hw, tmp_path):
     g = sized(fold(tfc_hw, [(16, 49), (8, 16), (64, 64), (5, 2)]))
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", g.name)
-    mem = sorted((tmp_path / "rtl").glob("*_wfile.mem"))[0]
+    mem = min((tmp_path / "rtl").glob("*_wfile.mem"))
     lines = mem.read_text().split()
     lines[0] = f"{int(lines[0], 16) ^ 1:0{len(lines[0])}x}"
     mem.write_text("\n".join(lines) + "\n")

@@ -17,9 +17,9 @@ from typing import Any
 
 from hwgen.backends.hls.design import accelerator_io, accelerator_nodes
 from hwgen.backends.rtl.verilator import LIB_DIR, render, verilog_params
+from hwgen.core.axi import axi_port
 from hwgen.core.errors import CodegenError
 from hwgen.core.ir import Graph
-from hwgen.core.axi import axi_port
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.units import unit_of
 from hwgen.units.hls_pack import cname
@@ -129,7 +129,7 @@ def generate(g: Graph, board: Any, out_dir: str | Path, model: str = "") -> RtlD
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("rtl")

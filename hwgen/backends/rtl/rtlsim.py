@@ -54,10 +54,9 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     """Verilate ``rtl_dir`` (from ``write_rtl``), run ``n`` random inputs, compare with the simulator."""
     from hwgen.analysis.estimate import performance
     from hwgen.core.host_runtime import pack_stream, unpack_stream
+    from hwgen.passes.insert import insert_stream_nodes
     from hwgen.sim.executor import execute
     from hwgen.sim.verify import random_inputs
-
-    from hwgen.passes.insert import insert_stream_nodes
 
     rtl_dir = Path(rtl_dir)
     g = insert_stream_nodes(g, d.in_port["axi"])
@@ -132,7 +131,7 @@ def rtlsim_table(r: RtlsimResult):
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("rtlsim")

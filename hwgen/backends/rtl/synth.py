@@ -74,7 +74,7 @@ def synth_table(report: dict[str, Any]):
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("synth")
