@@ -30,6 +30,23 @@ def test_build_backend_rtl_rtlsim(tmp_path, bnn_pynq):
     top = (out / "rtl" / "top.v").read_text()
     for port in ("in0_TDATA", "in0_TVALID", "in0_TREADY", "out0_TDATA", "out0_TLAST", "out0_TKEEP", "ap_clk", "ap_rst_n"):
         assert port in top
+    assert 'id="rtlsim"' in (out / "report" / "index.html").read_text()
+
+
+@needs_tools
+@pytest.mark.slow
+def test_build_backend_rtl_synth(tmp_path, bnn_pynq):
+    """--synth: Yosys counts per node beside the estimate, in synth.json and index.html."""
+    from hwgen.app.build import run_build
+
+    path, _ = bnn_pynq("TFC_1W1A")
+    out = tmp_path / "tfc"
+    run_build(str(path), board="pynq-z1", out_dir=str(out), force=False, flow="default", verify_n=0,
+              csim_n=0, backend="rtl", rtlsim_n=0, synth=True, target_fps=None, budget=0.8, folding=None)
+    rep = json.loads((out / "report" / "synth.json").read_text())
+    units = [u for u in rep["units"] if u["kind"] == "unit"]
+    assert len(units) == 4 and all(u["estimate"] is not None and u["yosys"]["lut"] > 0 for u in units)
+    assert 'id="rtl_synth"' in (out / "report" / "index.html").read_text()
 
 
 def test_rtlsim_without_rtl_backend_is_an_error(tmp_path, bnn_pynq):

@@ -152,15 +152,15 @@ def _rtlsim_step(state: FlowState) -> FlowState:
 
     console.print(rtlsim_table(r))
     console.print(f"rtlsim: verilated in {r.compile_s:.1f} s (0: cached), ran {r.cycles} cycles in {r.run_s:.2f} s")
+    summary = {"n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
+               "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
+               "dataflow_interval": r.dataflow_interval, "dataflow_latency": r.dataflow_latency,
+               "compile_s": r.compile_s, "run_s": r.run_s}
     out = state.options.get("out_dir")
     if out is not None:
         import json
 
         rep = Path(out) / "report"
         rep.mkdir(parents=True, exist_ok=True)
-        (rep / "rtlsim.json").write_text(json.dumps({
-            "n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
-            "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
-            "dataflow_interval": r.dataflow_interval, "dataflow_latency": r.dataflow_latency,
-            "compile_s": r.compile_s, "run_s": r.run_s}, indent=1))
-    return state.with_artifact(rtlsim=r)
+        (rep / "rtlsim.json").write_text(json.dumps(summary, indent=1))
+    return state.with_artifact(rtlsim=summary)

@@ -86,4 +86,4 @@ def _synth_step(state: FlowState) -> FlowState:
 
     rep = synth_dir(state.options["out_dir"], family_of(state.options["board"]))
     console.print(synth_table(rep))
-    return state.with_artifact(synth=rep)
+    return state.with_artifact(rtl_synth={k: v for k, v in rep.items() if k != "cells"})
