@@ -88,3 +88,33 @@ def test_synth_without_rtl_is_an_error(tmp_path):
 
     with pytest.raises(ConfigError, match="--backend rtl"):
         synth_dir(tmp_path)
+
+
+def test_package_ip_tcl_runs_under_tclsh(tmp_path, tfc_hw):
+    """rtl/package_ip.tcl packages the Verilog as the IP bd.tcl instantiates (stub Vivado)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "board"))
+    from tcl_stubs import needs_tclsh, run_tcl
+
+    if needs_tclsh.args[0]:
+        pytest.skip("tclsh not installed")
+    from hwgen.backends.rtl.codegen import generate
+    from hwgen.core.boards import load_board
+
+    board = load_board("pynq-z1")
+    generate(tfc_hw, board, tmp_path, "TFC")
+    wrapper = tmp_path / "wrap.tcl"
+    wrapper.write_text(
+        "namespace eval ipx {}\n"
+        "foreach c {package_project current_core infer_bus_interfaces create_xgui_files update_checksums save_core} {\n"
+        "    proc ipx::$c {args} \"_log ipx::$c {*}\\$args; return core\"\n}\n"
+        "proc close_project {args} { _log close_project {*}$args }\n"
+        f"source {tmp_path / 'rtl' / 'package_ip.tcl'}\n")
+    run = run_tcl(wrapper, tmp_path)
+    assert run.find("create_project", board.part)
+    assert run.find("ipx::package_project", "hwgen_hls", "hwgen", "hls")
+    assert run.find("set_property", "name", "top")
+    added = " ".join(run.find("add_files")[0][1:])
+    assert "top.v" in added and "hwgen_mvau.v" in added and ".mem" in added
