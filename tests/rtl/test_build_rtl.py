@@ -59,8 +59,10 @@ def test_rtlsim_without_rtl_backend_is_an_error(tmp_path, bnn_pynq):
 
 
 @needs_tools
-def test_synth_dir_counts_per_node(tmp_path):
-    """A Thresholding + LabelSelect design: Yosys counts per wrapper and a total that adds up."""
+@pytest.mark.parametrize("family", ["xc7", "xcup"])
+def test_synth_dir_counts_per_node(tmp_path, family):
+    """A Thresholding + LabelSelect design: Yosys counts per wrapper and a total that adds up,
+    for Zynq-7000 (xc7) and Zynq UltraScale+ (xcup)."""
     from hwgen.backends.rtl.codegen import build_rtl_design, write_rtl
     from hwgen.backends.rtl.synth import synth_dir
     from hwgen.core.datatypes import DataType
@@ -75,12 +77,12 @@ def test_synth_dir_counts_per_node(tmp_path):
     g = Graph([th.to_node(("x",), ("a",)), ls.to_node(("a",), ("y",))], tensors, ("x",), ("y",), name="small")
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", "small")
-    rep = synth_dir(tmp_path, "xc7")
+    rep = synth_dir(tmp_path, family)
     by_node = {r["node"]: r for r in rep["units"] if r["kind"] == "unit"}
     assert set(by_node) == {"act", "top1"}
     assert all(r["yosys"]["lut"] > 0 for r in by_node.values())
     assert rep["total"]["lut"] >= sum(r["yosys"]["lut"] for r in rep["units"])
-    assert json.loads((tmp_path / "report" / "synth.json").read_text())["family"] == "xc7"
+    assert json.loads((tmp_path / "report" / "synth.json").read_text())["family"] == family
 
 
 def test_synth_without_rtl_is_an_error(tmp_path):
