@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hwgen.app.finn_check import run_finn  # noqa: E402
-from hwgen.zoo.bnn_pynq import export_bnn_pynq  # noqa: E402
+from hwgen.app.finn_check import run_finn
+from hwgen.zoo.bnn_pynq import export_bnn_pynq
 
 CASES = [("TFC_2W2A", {"bnn_pynq": "TFC"}, "tfc_2w2a"), ("LFC_1W1A", {"bnn_pynq": "LFC"}, "lfc_1w1a"),
          ("CNV_1W1A", {"bnn_pynq": "CNV"}, "cnv_1w1a"), ("CNV_1W1A", {"target_fps": 5000}, "cnv_1w1a_setfolding")]

@@ -11,9 +11,9 @@ STAMP="$VENV/.finn-installed"
 test -x "$VENV/bin/python" || "$PY" -m venv "$VENV"
 PIP="$VENV/bin/python -m pip"
 $PIP install -q torch==2.13.0          # first and pinned: any other spec pulls a CUDA build
-$PIP install -q --no-deps finn-plus==1.6.1 onnx-passes
-$PIP install -q "brevitas==0.13.0" qonnx "onnx>=1.16,<1.23" onnxruntime onnxoptimizer onnx-ir \
-  onnxscript bitstring pyyaml pydantic mashumaro termcolor rich click pandas scipy mip \
-  scikit-learn psutil networkx 2>&1 | grep -v "^ERROR: pip's dependency resolver\|requires\|^$" || true
+$PIP install -q --no-deps finn-plus==1.6.1 onnx-passes==0.4.1
+# pinned (tools/finn-requirements.txt): unpinned, pip's resolver spent minutes backtracking here
+$PIP install -q -r "$(dirname "$0")/finn-requirements.txt" 2>&1 \
+  | grep -v "^ERROR: pip's dependency resolver\|requires\|^$\|WARNING: Location" || true
 "$VENV/bin/python" -c "import finn.builder.build_dataflow_config, qonnx, brevitas" 
 touch "$STAMP"

@@ -14,6 +14,7 @@ from hwgen.analysis.estimate import performance
 from hwgen.core.errors import HwgenError
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph
+from hwgen.core.log import say
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.sim.dataflow import DataflowResult, simulate_dataflow
 
@@ -52,4 +53,7 @@ def _check_step(state: FlowState) -> FlowState:
         raise DeadlockError(deadlock_message(state.graph, r))
     g = insert_stream_nodes(state.graph, board.axi_port_bits)
     mx = performance(g, board.clock_mhz, board.axi_port_bits)["max_cycles"]
-    return state.with_artifact(dataflow=summary(r, mx))
+    d = summary(r, mx)
+    say(f"check: interval {r.interval} cycles ({'=' if d['matches_estimate'] else '!='} estimate {mx}), "
+        f"latency {r.latency} cycles, {r.cycles_run} cycles replayed in {r.seconds:.2f} s")
+    return state.with_artifact(dataflow=d)

@@ -55,7 +55,7 @@ def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None) -> dict
         return {"max_cycles": 0, "bottleneck": None, "fps": math.inf, "ii_cycles": 0,
                 "latency_cycles": 0, "latency_us": 0.0, "clock_mhz": clock_mhz, "sum_cycles": 0}
     units = {n.name: unit_of(n) for n in nodes}
-    cyc = {name: u.cycles() for name, u in units.items()}
+    cyc = {name: u.frame_cycles() for name, u in units.items()}  # at the static II bound, with fill/drain
     stages = dict(cyc)
     dma = dma_cycles(g, axi_bits) if axi_bits else {}
     stages.update(dma)  # the DMA streams each frame in and out too (it cannot be folded)
@@ -92,10 +92,11 @@ def unit_rows(g: Graph, board: Board, max_cycles: int) -> list[dict[str, Any]]:
         u = unit_of(n)
         fold = u.folding()
         res = u.resources(board)
-        c = u.cycles()
+        c = u.frame_cycles()
         rows.append({
             "name": n.name, "op": n.op, "shape": u.shape(), "PE": fold.get("pe"), "SIMD": fold.get("simd"),
-            "cycles": c, "pipeline_utilisation": c / max_cycles if max_cycles else 0.0,
+            "cycles": c, "loop_cycles": u.cycles(), "ii_bound": u.ii_bound(),
+            "pipeline_utilisation": c / max_cycles if max_cycles else 0.0,
             "infrastructure": bool(getattr(u, "infrastructure", False)),
             **{k: int(res[k]) for k in RESOURCES},
         })

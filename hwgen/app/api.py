@@ -104,6 +104,6 @@ class Accelerator:
         return f"Accelerator({self.model.name!r}, board={self.board.name!r}, {units} hardware units)"
 
 
-def compile(model: str | Path, board: str | Board = "pynq-z1", **options: Any) -> Accelerator:  # noqa: A001
+def compile(model: str | Path, board: str | Board = "pynq-z1", **options: Any) -> Accelerator:
     """Load, streamline and lower ``model`` for ``board``: an :class:`Accelerator`."""
     return Accelerator(model, board, **options)

@@ -66,4 +66,22 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
             for i, (name, g) in enumerate(state.stages.items()):
                 (stages / f"{i}_{name}.json").write_text(json.dumps(graph_summary(g), indent=1))
     console.print(f"wrote {out}/ (board {b.name}, part {b.part})")
+    est = state.artifacts.get("estimate")
+    if est:
+        for line in build_summary(est, out):
+            console.print(line)
     return state.with_artifact(out_dir=out)
+
+
+def build_summary(est: dict, out: Path) -> list[str]:
+    """The few lines ``hwgen build`` ends with: throughput, latency, resources and fit, bottleneck."""
+    p, tot, cap, util = est["performance"], est["totals"], est["board"]["capacity"], est["utilisation"]
+    res = ", ".join(f"{tot[k]:,} {name} ({100 * util[k]:.0f}%)" if cap[k] else f"{tot[k]:,} {name}"
+                    for k, name in (("lut", "LUT"), ("bram18", "BRAM18"), ("dsp", "DSP")))
+    fits = all(tot[k] <= cap[k] for k in ("lut", "ff", "bram18", "uram", "dsp") if k in cap)
+    return [
+        (f"[bold]{p['fps']:,.0f} FPS[/] at {p['clock_mhz']:g} MHz, latency {p['latency_us']:.1f} us "
+         f"({p['latency_cycles']:,} cycles); bottleneck {p['bottleneck']} ({p['max_cycles']:,} cycles/frame)"),
+        f"{res} of {est['board']['name']}" + ("" if fits else " [red]: does not fit[/]"),
+        f"report: {out / 'report' / 'index.html'}",
+    ]

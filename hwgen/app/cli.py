@@ -23,7 +23,7 @@ from rich.table import Table
 from hwgen.app.cli_types import BUDGET, CSIM_N, FPS, N_INPUTS, VERIFY_N, npy_out_path
 from hwgen.app.outdir import Terminated
 from hwgen.core.errors import HwgenError
-from hwgen.core.log import console  # noqa: E402  (one console for every layer)
+from hwgen.core.log import console
 
 DEFAULT_VERIFY_N = 256  # = hwgen.sim.verify.DEFAULT_N (not imported: keeps `hwgen --help` light)
 
@@ -39,6 +39,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("hwgen.app.cli_estimate", "report_cmd"),
     "synth": ("hwgen.app.cli_rtl", "synth_cmd"),
     "finn-check": ("hwgen.app.cli_finn", "finn_check_cmd"),
+    "export": ("hwgen.app.cli_export", "export_cmd"),
 }
 
 

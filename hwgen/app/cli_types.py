@@ -123,7 +123,7 @@ def check_labels(y: np.ndarray, path: str | Path, n: int) -> np.ndarray:
         raise ConfigError(f"{p}: labels have shape {y.shape}; pass one class index per input, shape ({n},)")
     if len(y) < n:
         raise ConfigError(f"{p}: {len(y)} labels for {n} inputs; pass one label per input")
-    if y.dtype.kind not in "iu":
-        if y.dtype.kind != "f" or not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+    if y.dtype.kind not in "iu" and (
+            y.dtype.kind != "f" or not np.all(np.isfinite(y)) or not np.all(y == np.round(y))):
             raise ConfigError(f"{p}: labels of dtype {y.dtype} are not class indices; pass integers")
     return y[:n].astype(np.int64)

@@ -119,7 +119,7 @@ def _explain(model: Any, name: str, node: Any, got: np.ndarray, want: np.ndarray
     mod = dict(model.named_modules())[name]
     kind = type(mod).__name__
     pv, ov = np.unique(want), np.unique(got)
-    fmt = lambda v: "{" + ", ".join(f"{t:g}" for t in v[:4]) + (", ..." if len(v) > 4 else "") + "}"  # noqa: E731
+    fmt = lambda v: "{" + ", ".join(f"{t:g}" for t in v[:4]) + (", ..." if len(v) > 4 else "") + "}"
     hint = "re-export and compare again"
     if node.op_type == "BipolarQuant" and kind in ("QuantIdentity", "QuantHardTanh", "QuantReLU"):
         hint = (f"Brevitas exports a 1-bit {kind} as BipolarQuant (±s); give it a binary quantizer "

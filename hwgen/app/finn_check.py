@@ -30,7 +30,7 @@ def finn_python() -> Path:
     for cand in ([Path(env)] if env else []) + [Path(".venv-finn/bin/python"),
                                                 Path(__file__).parents[2] / ".venv-finn/bin/python"]:
         if cand.is_file():
-            return cand
+            return cand.absolute()  # not resolve(): a venv's python is a symlink out of the venv
     raise FinnUnavailable("finn-plus not found ($HWGEN_FINN_PYTHON or .venv-finn/bin/python); install it "
                           "in its own environment with `bash tools/install_finn.sh .venv-finn`")
 
@@ -56,7 +56,8 @@ def run_finn(model: str | Path, folding: dict[str, Any] | None = None, *, target
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         env.pop("PYTHONPATH", None)  # FINN's environment, not ours
         try:
-            p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp)
+            p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp,
+                               check=False)
         except subprocess.TimeoutExpired:
             raise HwgenError(f"{model}: FINN's flow did not finish in {timeout:.0f} s") from None
     if p.returncode != 0:

@@ -93,7 +93,10 @@ def sweep_stale(out: Path) -> list[Path]:
     for p in out.parent.iterdir() if out.parent.is_dir() else ():
         m = rx.match(p.name)
         if m and not _pid_alive(int(m.group(2))):
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
             removed.append(p)
     return removed
 

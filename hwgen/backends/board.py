@@ -156,6 +156,9 @@ def host_program(g: Graph, d: Design) -> tuple[dict[str, Any], dict[str, np.ndar
         for k, v in n.params.items():
             key = f"{len(params)}_{k}"
             params[key] = np.asarray(v)
+            if params[key].dtype.kind == "f" and not np.all(np.isfinite(params[key])):
+                raise CodegenError(f"node {n.name!r} ({n.op}): host parameter {k!r} is NaN/Inf; "
+                                   "hwgen writes no driver with non-finite constants")
             keys[k] = key
         attrs = {k: _jsonable(v) for k, v in n.attrs.items() if k != "host"}
         return {"op": n.op, "name": n.name, "inputs": list(n.inputs), "outputs": list(n.outputs),

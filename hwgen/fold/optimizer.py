@@ -74,7 +74,7 @@ def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]
     """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFOs."""
     u = unit_of(n.with_attrs(**attrs))
     fifos = [_input_fifo(u, i).resources(board) for i in range(len(u.in_ports()))]
-    return u.cycles(), add(u.resources(board), *fifos)
+    return u.frame_cycles(), add(u.resources(board), *fifos)
 
 
 def _legal_widths(u: Unit) -> bool:
@@ -241,7 +241,8 @@ def apply_options(g: Graph, picks: list[Option]) -> Graph:
 def _fixed_cost(g: Graph, board: Board) -> dict[str, int]:
     """What the search does not choose: the shell and the FIFO into the output DMA."""
     axi = board.axi_port_bits
-    out_fifo = FIFO(name="dma_out", elems=1, epw=1, dt=f"uint{axi}", depth=32)
+    # an axi-bit word as axi binary elements: "uint128" is no datatype (at most 64 bits)
+    out_fifo = FIFO(name="dma_out", elems=axi, epw=axi, dt="binary", depth=32)
     return add(SHELL, out_fifo.resources(board))
 
 

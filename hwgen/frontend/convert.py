@@ -163,7 +163,13 @@ class _Converter:
                     + " — replace it in the model or open an issue",
                     UnsupportedOpError,
                 )
-            handler(node)
+            try:
+                handler(node)
+            except (ValueError, IndexError, TypeError, KeyError) as e:
+                # attributes/constants of a shape the checks above did not foresee: name the node
+                msg = (str(e).splitlines() or [type(e).__name__])[0][:200]
+                self.fail(node, f"cannot be converted ({type(e).__name__}: {msg}); check its attributes "
+                                "and constants, or re-export the model")
         outputs = []
         for o in self.graph.output:
             if o.name not in self.acts:
@@ -486,6 +492,36 @@ class _Converter:
             "pads": tuple(int(v) for v in attrs.get("pads", [0, 0, 0, 0])),
             "ceil_mode": bool(attrs.get("ceil_mode", 0)),
         })
+
+    def op_Concat(self, node) -> None:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        acts = [self.data_input(node, i) for i in range(len(node.input))]
+        rank = acts[0].onnx_rank
+        if any(a.onnx_rank != rank for a in acts) or int(attrs.get("axis", 1)) not in (1, 1 - rank):
+            self.fail(node, "only a concatenation along the channel axis (axis=1) is supported")
+        self.add_act(node.output[0])
+        self.emit("Concat", node, [a.name for a in acts], [node.output[0]], {"axis": -1})
+
+    def op_AveragePool(self, node) -> None:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        act = self.data_input(node)
+        if act.onnx_rank != 4:
+            self.fail(node, "AveragePool needs an NCHW activation")
+        k = tuple(int(v) for v in attrs["kernel_shape"])
+        stride = tuple(int(v) for v in attrs.get("strides", k))
+        pads = tuple(int(v) for v in attrs.get("pads", [0, 0, 0, 0]))
+        if any(pads) or attrs.get("ceil_mode", 0) or stride != k or attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            self.fail(node, f"average pool kernel {k}, stride {stride}, pads {pads}: only non-overlapping "
+                            "windows (stride = kernel, no padding, floor mode) are supported")
+        self.add_act(node.output[0])
+        self.emit("AvgPool", node, [act.name], [node.output[0]], {"kernel": k, "stride": stride})
+
+    def op_GlobalAveragePool(self, node) -> None:
+        act = self.data_input(node)
+        if act.onnx_rank != 4:
+            self.fail(node, "GlobalAveragePool needs an NCHW activation")
+        self.add_act(node.output[0])
+        self.emit("GlobalAvgPool", node, [act.name], [node.output[0]])
 
     def op_Pad(self, node) -> None:
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}

@@ -47,7 +47,7 @@ def read_model(path: str | os.PathLike):
             model = model.transform(InferShapes())
             model = model.transform(FoldConstants())
             model = model.transform(InferShapes())
-    except Exception as e:  # qonnx/onnx raise many types on malformed graphs
+    except Exception as e:  # noqa: BLE001 - qonnx/onnx raise many types on malformed graphs
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise FrontendError(
             f"{p}: shape inference failed ({type(e).__name__}: {first}); export with a fixed "
@@ -62,6 +62,7 @@ def read_model(path: str | os.PathLike):
 def quiet():
     """No numpy/onnx warnings on stderr while qonnx/onnxruntime run our checked graph: a
     problem is reported as one error line, never after a screen of warnings."""
+    _silence_onnxruntime()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         yield
@@ -118,6 +119,15 @@ def _requantize_constants(model) -> None:
         consumer = clip if clip is not None and clip.op_type == "Clip" else node
         consumer.input[0] = f"{src}_requant"
         g.node.insert(list(g.node).index(consumer), qn)
+
+
+def _silence_onnxruntime() -> None:
+    """onnxruntime logs kernel failures from C++ straight to stderr; we report them ourselves."""
+    try:
+        import onnxruntime
+    except ImportError:  # qonnx needs it to execute; without it there is nothing to silence
+        return
+    onnxruntime.set_default_logger_severity(4)  # fatal only
 
 
 def _fix_batch_dim(proto: onnx.ModelProto) -> None:

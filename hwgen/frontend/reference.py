@@ -40,7 +40,7 @@ class Reference:
             try:
                 with quiet():
                     runs.append(execute_onnx(self.model, {self.input: x[i : i + 1]}))
-            except Exception as e:  # onnxruntime/qonnx raise many types on graphs they cannot run
+            except Exception as e:  # noqa: BLE001 - onnxruntime/qonnx raise many types
                 raise self._failure(x[i : i + 1], e) from None
         return [np.concatenate([r[o] for r in runs]) for o in self.outputs]
 

@@ -38,6 +38,7 @@ class _Checker:
         self.g = proto.graph
         self.file = path.name
         self.consts: dict[str, np.ndarray] = {}
+        self.opset = next((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), 13)
 
     def fail(self, where: str, msg: str) -> None:
         raise FrontendError(f"{self.file}: {where}: {msg}")
@@ -65,6 +66,7 @@ class _Checker:
                         self.consts[node.output[0]] = self.tensor(a.t, f"{self.where(node)}: value")
         self.producers()
         for node in g.node:
+            self.schema(node)
             self.attributes(node)
             check = getattr(self, f"op_{node.op_type}", None)
             if check is not None:
@@ -73,7 +75,7 @@ class _Checker:
     def tensor(self, t: onnx.TensorProto, what: str) -> np.ndarray:
         try:
             a = numpy_helper.to_array(t)
-        except Exception as e:  # corrupt raw_data, unknown dtype: onnx raises several types
+        except Exception as e:  # noqa: BLE001 - corrupt raw_data, unknown dtype: onnx raises several types
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             self.fail(what, f"unreadable tensor data ({type(e).__name__}: {msg[:120]}); re-export the model")
         if a.dtype.kind in _FLOAT_KINDS and a.size and not np.all(np.isfinite(a)):
@@ -108,11 +110,32 @@ class _Checker:
             if o.name not in known:
                 self.fail(f"graph output {o.name!r}", "is produced by nothing; re-export the model")
 
+    def schema(self, node) -> None:
+        """Input/output counts and required attributes of standard ONNX ops (their schema)."""
+        if node.domain not in ("", "ai.onnx"):
+            return
+        try:
+            sch = onnx.defs.get_schema(node.op_type, self.opset, "")
+        except Exception:  # noqa: BLE001 - unknown op: the converter names it as unsupported
+            return
+        n_in = len(node.input)
+        if not sch.min_input <= n_in <= sch.max_input:
+            self.fail(self.where(node), f"has {n_in} inputs; {node.op_type} takes {sch.min_input}"
+                                        f"{'' if sch.max_input == sch.min_input else '..' + str(min(sch.max_input, 99))}")
+        n_out = len(node.output)
+        if not sch.min_output <= n_out <= sch.max_output or not any(node.output):
+            self.fail(self.where(node), f"has {n_out} outputs; {node.op_type} gives {sch.min_output}"
+                                        f"{'' if sch.max_output == sch.min_output else '..' + str(min(sch.max_output, 99))}")
+        have = {a.name for a in node.attribute}
+        for name, a in sch.attributes.items():
+            if a.required and name not in have:
+                self.fail(self.where(node), f"required attribute {name} is missing")
+
     def attributes(self, node) -> None:
         for a in node.attribute:
             try:
                 v = onnx.helper.get_attribute_value(a)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a corrupt attribute, whatever onnx raises
                 self.fail(self.where(node), f"attribute {a.name!r} is unreadable; re-export the model")
             if a.type == onnx.AttributeProto.FLOAT and np.isnan(v):
                 self.fail(self.where(node), f"attribute {a.name} = nan")

@@ -10,8 +10,11 @@ a cycle need depth 2, as hls::stream FIFOs do. A cycle in which no process fires
 (the state no longer changes).
 
 The loop runs in a small C function compiled with the system compiler on first use (cached by
-content hash); without a compiler the same loop runs in Python (slow: for tests and small
-graphs). Both give identical results (tests compare them).
+content hash). It fast-forwards: when every firing process stays in its segment and every
+occupancy moves linearly, the cycles until the first decision could change are applied at once
+(an unfolded CNV layer's 576-cycle runs become one step). Without a compiler the plain
+cycle-by-cycle loop runs in Python (slow: tests and small graphs); the two give identical
+traces (tests compare them).
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ _SOURCE = r"""
 long df_run(long P, const long *nin, const long *nout, const long *port_off, const long *chan,
             const long *run_off, const long *nruns, const long *runs,
             const long *cap, long *occ, long *peak, long F, long max_cycles,
-            long *done_at, long *blocked, long *why, long *deadlock) {
+            long *done_at, long *blocked, long *why, long *deadlock, long C, long *stalls) {
     long *seg = calloc(P, sizeof(long)), *left = calloc(P, sizeof(long)), *frame = calloc(P, sizeof(long));
+    long *delta = calloc(C > 0 ? C : 1, sizeof(long)), *need = calloc(P, sizeof(long));
     char *fire = calloc(P, 1);
     long active = 0, t = 0;
     for (long p = 0; p < P; ++p) {
@@ -51,48 +55,84 @@ long df_run(long P, const long *nin, const long *nout, const long *port_off, con
     *deadlock = 0;
     while (active > 0 && t < max_cycles) {
         long nfire = 0;
+        for (long c = 0; c < C; ++c) delta[c] = 0;
         for (long p = 0; p < P; ++p) {
             fire[p] = 0;
-            if (frame[p] >= F) { blocked[p] = -1; continue; }
+            blocked[p] = -1;
+            if (frame[p] >= F) continue;
             const long ni = nin[p], no = nout[p];
             const long *row = runs + run_off[p] + seg[p] * (1 + ni + no);
             const long *ch = chan + port_off[p];
             long ok = 1;
-            blocked[p] = -1;
             for (long i = 0; i < ni && ok; ++i)
-                if (row[1 + i] && occ[ch[i]] < row[1 + i]) { ok = 0; blocked[p] = ch[i]; why[p] = 0; }
+                if (row[1 + i] && occ[ch[i]] < row[1 + i]) { ok = 0; blocked[p] = ch[i]; why[p] = 0; need[p] = row[1 + i]; }
             for (long j = 0; j < no && ok; ++j)
                 if (row[1 + ni + j] && occ[ch[ni + j]] + row[1 + ni + j] > cap[ch[ni + j]]) {
-                    ok = 0; blocked[p] = ch[ni + j]; why[p] = 1;
+                    ok = 0; blocked[p] = ch[ni + j]; why[p] = 1; need[p] = row[1 + ni + j];
                 }
             if (!ok) continue;
             fire[p] = 1;
             nfire++;
-            for (long j = 0; j < no; ++j) {  /* words held counting this cycle's write */
-                long c = ch[ni + j], need = occ[c] + row[1 + ni + j];
-                if (need > peak[c]) peak[c] = need;
-            }
+            for (long i = 0; i < ni; ++i) delta[ch[i]] -= row[1 + i];
+            for (long j = 0; j < no; ++j) delta[ch[ni + j]] += row[1 + ni + j];
         }
         if (nfire == 0) { *deadlock = 1; break; }
+        /* fast-forward: k cycles in which every decision repeats (occupancies move linearly,
+           every firing process stays in its segment, every stalled one stays stalled) */
+        long k = max_cycles - t;
+        for (long p = 0; p < P && k > 1; ++p) {
+            if (frame[p] >= F) continue;
+            const long ni = nin[p], no = nout[p];
+            const long *row = runs + run_off[p] + seg[p] * (1 + ni + no);
+            const long *ch = chan + port_off[p];
+            if (!fire[p]) {
+                long c = blocked[p], d = delta[c];
+                if (why[p] == 0 && d > 0) { long m = (need[p] - occ[c] + d - 1) / d; if (m < k) k = m; }
+                if (why[p] == 1 && d < 0) { long m = (occ[c] + need[p] - cap[c] - d - 1) / (-d); if (m < k) k = m; }
+                continue;
+            }
+            if (left[p] < k) k = left[p];
+            for (long i = 0; i < ni; ++i) {
+                long c = ch[i], d = delta[c], r = row[1 + i];
+                if (r && d < 0) { long m = (occ[c] - r) / (-d) + 1; if (m < k) k = m; }
+            }
+            for (long j = 0; j < no; ++j) {
+                long c = ch[ni + j], d = delta[c], w = row[1 + ni + j];
+                if (w && d > 0) { long m = (cap[c] - w - occ[c]) / d + 1; if (m < k) k = m; }
+            }
+        }
+        if (k < 1) k = 1;
+        for (long p = 0; p < P; ++p)  /* stall cycles: [p][0] on an empty input, [p][1] on a full output */
+            if (blocked[p] >= 0) stalls[2 * p + why[p]] += k;
         for (long p = 0; p < P; ++p) {
             if (!fire[p]) continue;
             const long ni = nin[p], no = nout[p];
             const long *row = runs + run_off[p] + seg[p] * (1 + ni + no);
             const long *ch = chan + port_off[p];
-            for (long i = 0; i < ni; ++i) occ[ch[i]] -= row[1 + i];
-            for (long j = 0; j < no; ++j) occ[ch[ni + j]] += row[1 + ni + j];
-            if (--left[p] == 0) {
+            for (long j = 0; j < no; ++j) {  /* words held counting the cycle's write, at its largest */
+                long c = ch[ni + j], w = row[1 + ni + j];
+                if (!w) continue;
+                long most = occ[c] + w + (delta[c] > 0 ? (k - 1) * delta[c] : 0);
+                if (most > peak[c]) peak[c] = most;
+            }
+        }
+        for (long c = 0; c < C; ++c) occ[c] += k * delta[c];
+        for (long p = 0; p < P; ++p) {
+            if (!fire[p]) continue;
+            const long ni = nin[p], no = nout[p];
+            left[p] -= k;
+            if (left[p] == 0) {
                 if (++seg[p] == nruns[p]) {
                     seg[p] = 0;
-                    done_at[p * F + frame[p]] = t;
+                    done_at[p * F + frame[p]] = t + k - 1;
                     if (++frame[p] == F) active--;
                 }
                 left[p] = runs[run_off[p] + seg[p] * (1 + ni + no)];
             }
         }
-        t++;
+        t += k;
     }
-    free(seg); free(left); free(frame); free(fire);
+    free(seg); free(left); free(frame); free(fire); free(delta); free(need);
     return t;
 }
 """
@@ -116,6 +156,7 @@ class Trace:
     peak: np.ndarray  # (fifos,): most words held (a word written while one leaves counts twice)
     occupancy: np.ndarray  # (fifos,): words held when the run stopped
     blocked: list[tuple[int, int, str]]  # at a deadlock: (process, fifo, "empty" | "full")
+    stalls: np.ndarray  # (processes, 2): cycles stalled on an empty input, on a full output
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +184,8 @@ def _library() -> ctypes.CDLL | None:
     except OSError:
         return None
     dll.df_run.restype = ctypes.c_long
-    dll.df_run.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * 10 + [ctypes.c_long] * 2 + [ctypes.c_void_p] * 4
+    dll.df_run.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * 10 + [ctypes.c_long] * 2 + [ctypes.c_void_p] * 4 \
+        + [ctypes.c_long, ctypes.c_void_p]
     return dll
 
 
@@ -168,19 +210,21 @@ def run(processes: list[Process], capacity: list[int], frames: int, max_cycles: 
     blocked = np.full(n, -1, np.int64)
     why = np.zeros(n, np.int64)
     dead = np.zeros(1, np.int64)
+    stalls = np.zeros((n, 2), np.int64)
     lib = _library() if use_c else None
     args = (nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, peak)
     if lib is not None:
         t = lib.df_run(n, *(a.ctypes.data for a in args), frames, max_cycles,
-                       done_at.ctypes.data, blocked.ctypes.data, why.ctypes.data, dead.ctypes.data)
+                       done_at.ctypes.data, blocked.ctypes.data, why.ctypes.data, dead.ctypes.data, len(cap),
+                       stalls.ctypes.data)
     else:
-        t = _run_python(n, *args, frames, max_cycles, done_at, blocked, why, dead)
+        t = _run_python(n, *args, frames, max_cycles, done_at, blocked, why, dead, stalls)
     stuck = [(p, int(blocked[p]), "full" if why[p] else "empty") for p in range(n) if dead[0] and blocked[p] >= 0]
-    return Trace(int(t), bool(dead[0]), done_at, peak, occ, stuck)
+    return Trace(int(t), bool(dead[0]), done_at, peak, occ, stuck, stalls)
 
 
 def _run_python(n, nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, peak, frames, max_cycles,
-                done_at, blocked, why, dead) -> int:
+                done_at, blocked, why, dead, stalls) -> int:
     """The C loop, line for line, in Python (no compiler on the machine)."""
     seg, frame = [0] * n, [0] * n
     left = [int(runs[run_off[p]]) if nruns[p] and frames else 0 for p in range(n)]
@@ -215,6 +259,9 @@ def _run_python(n, nin, nout, port_off, chan, run_off, nruns, runs, cap, occ, pe
         if not fired:
             dead[0] = 1
             break
+        for p in range(n):
+            if blocked[p] >= 0:
+                stalls[p, why[p]] += 1
         for p, row, ch, ni, no in fired:
             for i in range(ni):
                 occ[ch[i]] -= row[1 + i]

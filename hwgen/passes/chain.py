@@ -13,8 +13,7 @@ import numpy as np
 
 from hwgen.core.errors import StreamlineError
 from hwgen.core.ir import Node
-from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels
-from hwgen.frontend.quant import quant_levels_lo
+from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels, quant_levels_lo
 from hwgen.sim.kernels import KERNELS
 
 CHAIN_OPS = ("Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu", "Clip", "Identity")

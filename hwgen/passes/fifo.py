@@ -16,7 +16,9 @@ interval is worse than the slowest unit's cycles (or it deadlocks), it runs agai
 FIFOs, takes each FIFO's peak occupancy (a depth at which that run is unchanged), and shrinks
 the FIFOs that grew, one at a time, to the smallest depth at which the interval is still the
 slowest unit's (bisection: more depth never slows a blocking dataflow graph). So every depth
-it sets is tight: one word less and the check reports a worse interval or a deadlock.
+it sets is tight: one word less and the check reports a worse interval or a deadlock. Where even
+unbounded FIFOs do not reach the slowest unit's cycles (the schedules themselves lose cycles at
+frame boundaries), the goal is the unbounded run's interval, and the check reports the gap.
 """
 
 from __future__ import annotations
@@ -96,14 +98,18 @@ def refine_depths(g: Graph, axi_bits: int, frames: int = SIZING_FRAMES) -> tuple
     if not first.ok:
         free = run_network(net, frames, unbounded=set(base))
         runs += 1
-        if free.ok:  # else no depth helps (the schedules themselves stall): keep the burst depths
+        # the best interval any depths give; above the slowest unit's cycles when the schedules
+        # themselves lose cycles (units at the bottleneck rate around a window unit, say)
+        goal = free.intervals[-1] if not free.deadlock and free.intervals else None
+        info["reachable_interval"] = goal
+        if goal is not None and not first.reaches(goal):
             depths = {k: max(base[k], free.peak[k]) for k in base}
             for name in sorted(depths, key=lambda k: depths[k] - base[k], reverse=True):
                 lo, hi = base[name], depths[name]  # hi reaches the target, lo may not
                 while lo < hi:
                     mid = (lo + hi) // 2
                     runs += 1
-                    if run_network(net, frames, {**depths, name: mid}).ok:
+                    if run_network(net, frames, {**depths, name: mid}).reaches(goal):
                         hi = mid
                     else:
                         lo = mid + 1

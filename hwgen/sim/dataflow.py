@@ -56,6 +56,7 @@ class DataflowResult:
     empty: list[str] = field(default_factory=list)  # ... and FIFOs a reader waits on
     waiting: list[str] = field(default_factory=list)  # "unit: full fifo" lines
     peak: dict[str, int] = field(default_factory=dict)  # FIFO node -> most words held
+    stalls: dict[str, list[int]] = field(default_factory=dict)  # process -> [cycles on empty, on full]
     depth: dict[str, int] = field(default_factory=dict)  # FIFO node -> capacity
     cycles_run: int = 0
     seconds: float = 0.0
@@ -64,13 +65,19 @@ class DataflowResult:
 
     @property
     def ok(self) -> bool:
-        """Every frame completed, the last interval equal to the slowest process's cycles."""
-        return not self.deadlock and self.interval == self.slowest_cycles
+        """Every frame completed at the slowest process's interval (see ``reaches``)."""
+        return self.reaches(self.slowest_cycles)
+
+    def reaches(self, interval: int) -> bool:
+        """Every frame completed, the last two intervals equal to ``interval`` (two: an early
+        interval can be shorter than the steady one while FIFOs still fill)."""
+        return not self.deadlock and len(self.intervals) > 0 and \
+            self.intervals[-2:] == [interval] * min(2, len(self.intervals))
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
             "frames", "interval", "intervals", "latency", "completions", "deadlock", "full", "empty", "waiting",
-            "peak", "depth", "cycles_run", "seconds", "slowest", "slowest_cycles")}
+            "peak", "depth", "stalls", "cycles_run", "seconds", "slowest", "slowest_cycles")}
 
 
 def _runs_array(runs: list[tuple[int, tuple[int, ...], tuple[int, ...]]]) -> np.ndarray:
@@ -169,6 +176,7 @@ def _result(net: Network, tr: Trace, frames: int, secs: float, cap: list[int]) -
         latency=comps[0] + 1 if comps else None, completions=comps, deadlock=not complete,
         peak={name: int(tr.peak[c]) for name, c in net.fifo_nodes.items()},
         depth={name: int(cap[c]) for name, c in net.fifo_nodes.items()},
+        stalls={name: [int(x) for x in tr.stalls[p]] for p, name in enumerate(net.names) if tr.stalls[p].any()},
         cycles_run=tr.cycles, seconds=secs, slowest=slowest, slowest_cycles=net.cycles[slowest])
     if not complete:
         full = {net.fifo_names[c] for _, c, why in tr.blocked if why == "full"}

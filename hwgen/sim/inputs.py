@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwgen.core.ir import Graph, Node
-from hwgen.frontend.quant import bipolar_int, quant_levels, quant_int
+from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels
 from hwgen.sim.kernels import KERNELS
 
 LAYOUT_OPS = ("Transpose", "Flatten", "Identity", "Pad")

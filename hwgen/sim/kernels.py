@@ -18,7 +18,7 @@ from hwgen.core import host_runtime
 from hwgen.core.ir import Node
 from hwgen.frontend.quant import bipolar_int, dequant, quant_int
 from hwgen.kernels.intops import int_matmul, multithreshold
-from hwgen.kernels.windows import im2col, pool
+from hwgen.kernels.windows import im2col, pool, window_sums
 
 Kernel = Callable[[Node, list[np.ndarray]], list[np.ndarray]]
 KERNELS: dict[str, Kernel] = {}
@@ -78,6 +78,26 @@ def _maxpool(node, xs):
     return [out]
 
 
+@kernel("Concat")
+def _concat(node, xs):
+    return [np.concatenate(xs, axis=-1)]
+
+
+@kernel("AvgPool")
+def _avgpool(node, xs):
+    """onnxruntime's AveragePool: the float32 window sum divided by the window size."""
+    k = node.attrs["kernel"]
+    s = window_sums(xs[0], k)
+    return [(s / np.float32(k[0] * k[1])).astype(np.float32, copy=False)]
+
+
+@kernel("GlobalAvgPool")
+def _global_avgpool(node, xs):
+    x = xs[0]
+    s = x.reshape(x.shape[0], -1, x.shape[-1]).sum(axis=1, dtype=x.dtype)
+    return [(s / np.float32(x.shape[1] * x.shape[2])).astype(np.float32, copy=False).reshape(x.shape[0], 1, 1, -1)]
+
+
 # -- class selection ----------------------------------------------------------------------
 
 
@@ -101,6 +121,21 @@ def _int_conv(node, xs):
 @kernel("MultiThreshold")
 def _multithreshold(node, xs):
     return [multithreshold(xs[0], node.params["thresholds"], node.attrs["out_base"], node.attrs["out_step"])]
+
+
+@kernel("IntAdd")
+def _int_add(node, xs):
+    sa, sb = node.attrs["shifts"]
+    return [(xs[0].astype(np.int64) << sa) + (xs[1].astype(np.int64) << sb)]
+
+
+@kernel("WindowSum")
+def _window_sum(node, xs):
+    """Integer sums of an average pool's windows (the division folds into the next thresholds)."""
+    x = xs[0]
+    if node.attrs.get("global"):
+        return [x.reshape(x.shape[0], -1, x.shape[-1]).astype(np.int64).sum(axis=1).reshape(x.shape[0], 1, 1, -1)]
+    return [window_sums(x, node.attrs["kernel"])]
 
 
 # -- host-side ops: the one interpreter the generated driver runs too --------------------------

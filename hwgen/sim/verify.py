@@ -172,14 +172,15 @@ def _verify_step(state: FlowState) -> FlowState:
         if n <= 0:
             return state
         x = check_inputs(state.stages["float"], n, int(state.options.get("seed", 0)))
-    result = verify_state(state, x)
+    from hwgen.core.log import console
+
+    with console.status(f"verifying every stage on {len(x)} inputs against qonnx execute_onnx ..."):
+        result = verify_state(state, x)
     if not result.passed:
         raise VerificationError(f"{state.model.name}: simulator differs from the reference at "
                                 f"{result.failure()} of {result.n} inputs; run `hwgen verify "
                                 f"{state.model} --n {result.n}` for the table")
-    if result.ties:
-        from hwgen.core.log import console
-
-        console.print(f"[yellow]verify:[/] {result.n} inputs; {result.ties} differ from the float reference "
-                      "only by exact-tie rounding at non-power-of-two scales (the exact stages agree)")
+    ties = (f"; {result.ties} differ from the float reference only by exact-tie rounding at "
+            "non-power-of-two scales (the exact stages agree)") if result.ties else ""
+    console.print(f"verify: {result.n} inputs compared, every stage agrees with the reference{ties}")
     return state.with_artifact(verification=result)

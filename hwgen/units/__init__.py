@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from hwgen.core.errors import HwgenError
 from hwgen.core.ir import Graph, Node
+from hwgen.units.add_streams import AddStreams
+from hwgen.units.avg_pool import AveragePool
 from hwgen.units.base import Port, Unit
+from hwgen.units.concat import StreamingConcat
+from hwgen.units.duplicate import DuplicateStreams
 from hwgen.units.dwc import DataWidthConverter
 from hwgen.units.fifo import FIFO
+from hwgen.units.global_avg_pool import GlobalAveragePool
 from hwgen.units.label_select import LabelSelect
 from hwgen.units.mvau import MVAU
 from hwgen.units.pool import StreamingMaxPool
@@ -24,6 +29,11 @@ UNITS: dict[str, type[Unit]] = {
     "LabelSelect": LabelSelect,
     "DataWidthConverter": DataWidthConverter,
     "FIFO": FIFO,
+    "DuplicateStreams": DuplicateStreams,
+    "AddStreams": AddStreams,
+    "StreamingConcat": StreamingConcat,
+    "AveragePool": AveragePool,
+    "GlobalAveragePool": GlobalAveragePool,
 }
 
 
@@ -50,6 +60,7 @@ def hardware_nodes(g: Graph) -> list[Node]:
     return [n for n in g.nodes if is_unit(n)]
 
 
-__all__ = ["FIFO", "UNITS", "DataWidthConverter", "LabelSelect", "MVAU", "Port", "SlidingWindow",
+__all__ = ["FIFO", "UNITS", "AddStreams", "AveragePool", "DataWidthConverter", "DuplicateStreams",
+           "GlobalAveragePool", "LabelSelect", "MVAU", "Port", "SlidingWindow", "StreamingConcat",
            "StreamingMaxPool", "Thresholding", "Unit", "UnknownUnitError", "hardware_nodes", "is_unit",
            "unit_of"]

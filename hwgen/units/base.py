@@ -9,7 +9,10 @@ pass, the estimate, the simulator and codegen only ever call the faces below; no
 |---|---|
 | ``simulate(*xs)`` | bit-accurate, batched numpy (batch first); integer in, integer out |
 | ``in_ports()``, ``out_ports()`` | one ``Port`` per stream: elements per frame, per word, datatype |
-| ``cycles()`` | cycles per frame under the unit's folding |
+| ``cycles()`` | loop iterations per frame under the unit's folding (= cycles at II = 1; C-sim counts them) |
+| ``loop_entries()`` | pipelined loops entered per frame, each one pipeline fill and drain (C-sim counts them) |
+| ``hls_arrays()`` | every array its HLS code touches, with partitioning, accesses per cycle, storage (``hls_memory``) |
+| ``ii_bound()``, ``frame_cycles()`` | the static II bound from those arrays; cycles between frame starts (the estimate's) |
 | ``schedule()`` | per cycle of one frame: words read per input, written per output (the dataflow check) |
 | ``schedule_runs()`` | the same as run-length segments (cycles, reads, writes); a unit implements one of the two |
 | ``idle_cycles(i)`` | longest run of cycles in which it reads no word of input ``i`` (FIFO sizing) |
@@ -140,6 +143,26 @@ class Unit:
 
     def cycles(self) -> int:
         raise self._missing("cycles")
+
+    def loop_entries(self) -> int:
+        raise self._missing("loop_entries")
+
+    def hls_arrays(self) -> tuple:
+        raise self._missing("hls_arrays")
+
+    def ii_bound(self) -> int:
+        """The static II bound of the unit's pipelined loops (hwgen.units.hls_memory)."""
+        from hwgen.units.hls_memory import IICheck
+
+        return IICheck(self.name, tuple(self.hls_arrays())).ii_bound
+
+    def frame_cycles(self) -> int:
+        """Cycles between two frames' starts in hardware: the loop iterations at the static II
+        bound, plus one pipeline fill and drain per loop entered (each process of the dataflow
+        region returns after its frame, so its pipelines empty; hls_memory.FILL_DRAIN_CYCLES)."""
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        return self.cycles() * self.ii_bound() + self.loop_entries() * FILL_DRAIN_CYCLES
 
     def idle_cycles(self, i: int = 0) -> int:
         raise self._missing("idle_cycles")

@@ -35,6 +35,11 @@ UNROLLED = "unrolled"  # every index, from an unrolled loop (compile-time consta
 ONE = "one"  # one index, known only at run time (a counter or data)
 
 PORTS = 2  # UG1399: a block RAM / LUTRAM / URAM has at most two ports (rom_2p, ram_2p)
+# own assumption, not measured here: the depth of one of the library's pipelined loops at
+# 100-200 MHz (read, compute, write; Vitis typically schedules such loops 4-12 stages deep).
+# Each entry into a loop costs it once per frame (fill + drain); calibrate it against the
+# loop latencies in csynth.xml (`hwgen report parse`).
+FILL_DRAIN_CYCLES = 8
 
 
 @dataclass(frozen=True)

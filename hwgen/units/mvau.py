@@ -26,7 +26,7 @@ from hwgen.kernels.popcount import (
 )
 from hwgen.kernels.windows import Windows
 from hwgen.units.base import Port, Run, Runs, Unit
-from hwgen.units.cost import XNOR_LANE_LUTS, add, bits, memory, zero
+from hwgen.units.cost import XNOR_LANE_LUTS, add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,13 +299,12 @@ class MVAU(Unit):
         n_thr = 0 if self.thresholds is None else int(self.thresholds.shape[1])
         comp = n_thr * acc
         lanes = 300 + 1.1 * P * (mult + adder + acc + comp)
-        wmem = (self.mw // Q) * (self.mh // P)
-        weights = memory(wmem, Q * W, P)
-        tmem = self.mh // P
-        thresholds = memory(tmem, n_thr * acc, P) if n_thr else zero()
+        # weights and thresholds as hls_arrays() declares them: split per PE (and per threshold
+        # level), each bank in the memory the one storage decision chose
+        params = [array_cost(a) for a in self.hls_arrays() if a.rom]
         ff = P * ((W + A) * Q / 2 + 2 * acc + n_thr) + Q * A + 150
         dsp = P * Q if use_dsp else 0
-        return add({"lut": lanes, "ff": ff, "dsp": dsp}, weights, thresholds)
+        return add({"lut": lanes, "ff": ff, "dsp": dsp}, *params)
 
     # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
     def rtl_context(self):

@@ -14,7 +14,7 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
 from hwgen.units.base import Port, Run, Unit
-from hwgen.units.cost import add, bits, memory
+from hwgen.units.cost import add, array_cost, bits, memory
 from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, ring_schedule, window_start_fraction
 
 
@@ -136,8 +136,9 @@ class StreamingMaxPool(Unit):
         b = bits(self.idt)
         rows = self.kernel[0] + self.stride[0]
         buf = memory(self.ifm_dim[1] * (self.channels // self.pe), self.pe * b, rows)
+        mask = [array_cost(a) for a in self.hls_arrays() if a.rom]
         lanes = self.pe * (1 if b == 1 else 2 * b)
-        return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf)
+        return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf, *mask)
 
     # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
     def rtl_context(self):

@@ -18,7 +18,7 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.popcount import pack_rows
-from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc, windows
+from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
 from hwgen.units.base import Port, Run, Runs, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
@@ -125,6 +125,9 @@ class SlidingWindow(Unit):
 
     def idle_cycles(self, i: int = 0) -> int:
         per_window = self.kernel[0] * self.kernel[1] * self.channels // self.simd
+        if self.simd > self.in_simd:
+            return register_window_run(self.ifm_dim, self.kernel, self.stride, self.pads[:2], self.ofm_dim,
+                                       per_window)[1]
         return ring_idle_cycles(self.ifm_dim, self.ofm_dim, self.kernel, self.stride[0], self.pads[0],
                                 self.channels // self.in_simd, per_window)
 
@@ -209,19 +212,26 @@ class SlidingWindow(Unit):
         """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
         has the same shape, and FINN's MVAU estimate leaves it out).
 
-        Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD_IN words of SIMD_IN*bits (our HLS);
-        a wide SIMD (whole pixels per word) reads SIMD/SIMD_IN words per cycle, so the ring is split
-        into that many banks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300
-        for address/control, plus an output multiplexer over the ring rows (own) and LUTRAM when shallow.
+        Narrow form: a ring of KH + SH input rows (one bank each), IFM_W*C/SIMD words of SIMD*bits.
+        Wide form: KH-1 line buffers of the padded row width, C*bits wide, plus a KH x KW register
+        window and its snapshot (2*KH*KW*C*bits FF) and a WW:1 multiplexer per output bit over the
+        snapshot (own). The buffers are hls_arrays()'s, each in the memory the one storage rule
+        picks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for
+        address/control, plus the output multiplexer (own).
         """
         if getattr(board, "backend", "hls") == "rtl":
             return self.rtl_resources(board)
+        b = bits(self.idt)
+        out_w = self.simd * b
+        if self.simd > self.in_simd:
+            lb, win, snap = self.hls_arrays()
+            ww = self.kernel[0] * self.kernel[1] * self.channels // self.simd
+            regs = (win.banks() + snap.banks()) * win.width
+            buf = memory(lb.depth(), lb.width, lb.banks()) if self.kernel[0] > 1 else {}
+            return add({"lut": 300 + out_w * math.ceil(ww / 4), "ff": regs + 2 * out_w + 120}, buf)
         rows = self.kernel[0] + self.stride[0]
-        banks = self.simd // self.in_simd
-        depth = self.ifm_dim[1] * (self.channels // self.in_simd)
-        width = self.in_simd * bits(self.idt)
-        buf = memory(math.ceil(depth / banks), width, rows * banks)
-        out_w = self.simd * bits(self.idt)
+        (ring,) = self.hls_arrays()
+        buf = memory(ring.depth(), ring.width, ring.banks())
         mux = out_w * math.ceil(rows / 4)
         return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
 
@@ -314,10 +324,16 @@ def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int
 
 def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
                            top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> int:
-    """Cycles per frame of sliding_window_wide (templates/hls/lib/sliding_window.hpp): one padded
+    """Cycles per frame of sliding_window_wide (templates/hls/lib/sliding_window.hpp)."""
+    return register_window_run(ifm_dim, kernel, stride, top_left, ofm_dim, ww)[0]
+
+
+def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                        top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> tuple[int, int]:
+    """(cycles, longest run of cycles without an input read) of sliding_window_wide: one padded
     position shifted in per cycle (a pixel read, or padding), a completed window's ``ww`` words
     out one per cycle from a snapshot; a position that completes a window waits while the
-    snapshot is still busy after this cycle. The same state machine, counted."""
+    snapshot is still busy after this cycle. The same state machine as the C++, counted."""
     (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
     ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
 
@@ -326,13 +342,19 @@ def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], st
                 and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
 
     cycles, pos, left = 0, 0, 0  # left: words of the snapshot still to send
+    idle = run = 0
     while pos < ph * pw or left:
         free_after = left <= 1
         if left:
             left -= 1
+        read = False
         if pos < ph * pw and (not completes(*divmod(pos, pw)) or free_after):
-            if completes(*divmod(pos, pw)):
+            py, px = divmod(pos, pw)
+            read = 0 <= py - pt < ih and 0 <= px - pl < iw
+            if completes(py, px):
                 left = ww
             pos += 1
         cycles += 1
-    return cycles
+        run = 0 if read else run + 1
+        idle = max(idle, run)
+    return cycles, idle

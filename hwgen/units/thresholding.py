@@ -10,7 +10,7 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import multithreshold
 from hwgen.units.base import Port, Run, Unit
-from hwgen.units.cost import add, bits, memory
+from hwgen.units.cost import add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,14 +93,15 @@ class Thresholding(Unit):
                           tbits, storage=memory_impl(cf, tbits, LUTRAM_MAX_DEPTH), rom=True),)
 
     def resources(self, board) -> dict[str, int]:
-        """Thresholding (FINN ``Thresholding`` estimate shape: per PE a C/PE x (n*bits) threshold
-        memory and n comparators of the input width; control constant own)."""
+        """Thresholding (FINN ``Thresholding`` estimate shape: n comparators of the input width per
+        PE; control constant own). The thresholds as hls_arrays() declares them: split per PE and
+        level, C/PE words per bank, in the memory the one storage decision chose."""
         if getattr(board, "backend", "hls") == "rtl":
             return self.rtl_resources(board)
         b = bits(self.idt)
         n = 0 if self.thresholds is None else int(self.thresholds.shape[1])
-        mem = memory(self.channels // self.pe, n * b, self.pe)
-        return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, mem)
+        mem = [array_cost(a) for a in self.hls_arrays() if a.rom]
+        return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, *mem)
 
     # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
     def rtl_context(self):

@@ -1,12 +1,10 @@
 """The cycle-level dataflow check and the FIFO depths it proves (issue 9, item 4).
 
-A fork/join is built from real units (SlidingWindow + MVAU on the long branch) and two minimal
-test-only units implementing the protocol (a duplicator and an adder), registered for the test.
+The fork/join is a residual block of real units: DuplicateStreams, a 3x3 SlidingWindow + MVAU
+on the long branch, the shortcut, AddStreams.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -20,67 +18,10 @@ from hwgen.kernels.dataflow import Process, run
 from hwgen.passes.fifo import refine_depths, size_fifos
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.sim.dataflow import build_network, run_network, simulate_dataflow
-from hwgen.units import MVAU, UNITS, Port, SlidingWindow, Unit
-from hwgen.units.cost import zero
+from hwgen.units import MVAU, AddStreams, DuplicateStreams, SlidingWindow
 
 BOARD = load_board("pynq-z1")
 AXI = BOARD.axi_port_bits
-
-
-@dataclass(frozen=True, eq=False)
-class DupUnit(Unit):
-    """Test-only fork: every word to both outputs in the same cycle."""
-
-    elems: int = 1
-    epw: int = 1
-    dt: str = "binary"
-
-    def in_ports(self):
-        return (Port(self.elems, self.epw, self.dt),)
-
-    def out_ports(self):
-        return (Port(self.elems, self.epw, self.dt),) * 2
-
-    def cycles(self):
-        return self.elems // self.epw
-
-    def schedule_runs(self):
-        return [(self.cycles(), (1,), (1, 1))]
-
-    def idle_cycles(self, i=0):
-        return 0
-
-    def start_fraction(self):
-        return self.epw / self.elems
-
-    def tail(self):
-        return 1
-
-    def resources(self, board):
-        return zero()
-
-    def shape(self):
-        return f"dup {self.elems}"
-
-
-@dataclass(frozen=True, eq=False)
-class AddUnit(DupUnit):
-    """Test-only join: one word of each input in, one word out, per cycle."""
-
-    def in_ports(self):
-        return (Port(self.elems, self.epw, self.dt),) * 2
-
-    def out_ports(self):
-        return (Port(self.elems, self.epw, self.dt),)
-
-    def schedule_runs(self):
-        return [(self.cycles(), (1, 1), (1,))]
-
-
-@pytest.fixture(autouse=True)
-def _test_units(monkeypatch):
-    monkeypatch.setitem(UNITS, "DupUnit", DupUnit)
-    monkeypatch.setitem(UNITS, "AddUnit", AddUnit)
 
 
 def _mvau(name, mw, mh, pe, simd, reps=1):
@@ -92,15 +33,16 @@ def _mvau(name, mw, mh, pe, simd, reps=1):
 def residual(h: int = 8, c: int = 8, simd: int = 8, pe: int = 8) -> Graph:
     """x -> dup -> (3x3 window, pad 1 -> MVAU) + shortcut -> add: a residual block."""
     b = DataType.parse("binary")
-    n = h * h * c
     swu = SlidingWindow(name="swu", ifm_dim=(h, h), channels=c, kernel=(3, 3), pads=(1, 1, 1, 1), simd=simd)
     nodes = [
-        DupUnit(name="dup", elems=n, epw=c).to_node(("x",), ("a", "s")),
+        DuplicateStreams(name="dup", channels=c, pixels=h * h, n=2, pe=c).to_node(("x",), ("a", "s")),
         swu.to_node(("a",), ("win",)),
         _mvau("conv", 9 * c, c, pe, simd, reps=h * h).to_node(("win",), ("y",)),
-        AddUnit(name="add", elems=n, epw=c).to_node(("y", "s"), ("out",)),
+        AddStreams(name="add", channels=c, pixels=h * h, pe=c, idt_a="binary", idt_b="binary",
+                   odt="uint2").to_node(("y", "s"), ("out",)),
     ]
-    tensors = {t: Tensor(t, (1, h, h, c), b) for t in ("x", "a", "s", "y", "out")}
+    tensors = {t: Tensor(t, (1, h, h, c), b) for t in ("x", "a", "s", "y")}
+    tensors["out"] = Tensor("out", (1, h, h, c), DataType.parse("uint2"))
     tensors["win"] = Tensor("win", (1, h, h, 9 * c), b)
     return Graph(nodes, tensors, ("x",), ("out",), name="residual")
 
@@ -196,26 +138,78 @@ def test_deadlock_fails_the_check_step():
 
 # -- the engine ---------------------------------------------------------------------------------
 
+def _schedule(rng, reads: int | None, writes: int | None) -> np.ndarray:
+    """A random one-frame schedule reading ``reads`` and writing ``writes`` words in bursts."""
+    n = max(reads or 0, writes or 0) + int(rng.integers(0, 40))
+    cols = []
+    for total in (reads, writes):
+        if total is None:
+            continue
+        v = np.zeros(n, np.int64)
+        v[np.sort(rng.choice(n, total, replace=False))] = 1
+        if rng.integers(0, 2):  # a burst: the words at the start
+            v[:] = 0
+            v[:total] = 1
+        cols.append(v)
+    cyc = np.stack(cols, 1)
+    runs, start = [], 0
+    for i in range(1, n + 1):
+        if i == n or (cyc[i] != cyc[start]).any():
+            runs.append([i - start, *cyc[start]])
+            start = i
+    return np.array(runs, np.int64)
+
+
 def _random_network(rng, n_fifos=5):
-    procs = [Process((), (0,), np.array([[12, 1]]))]
+    words = [int(w) for w in rng.integers(1, 30, n_fifos)]
+    procs = [Process((), (0,), _schedule(rng, None, words[0]))]
     for c in range(n_fifos - 1):
-        runs = np.array([[int(rng.integers(1, 4)), int(rng.integers(0, 2)), int(rng.integers(0, 2))]
-                         for _ in range(int(rng.integers(1, 5)))])
-        runs[0, 1:] = 1  # every process moves some words
-        procs.append(Process((c,), (c + 1,), runs))
-    procs.append(Process((n_fifos - 1,), (), np.array([[3, 1]])))
+        procs.append(Process((c,), (c + 1,), _schedule(rng, words[c], words[c + 1])))
+    procs.append(Process((n_fifos - 1,), (), _schedule(rng, words[-1], None)))
     return procs
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_c_engine_equals_python(seed):
+def _random_fork_join(rng):
+    """source -> fork -> (bursty process) + shortcut -> join -> sink: deadlocks when shallow."""
+    w = int(rng.integers(4, 30))
+    fork = _schedule(rng, w, w)
+    fork = np.concatenate([fork, fork[:, 2:]], 1)  # the same words to both outputs
+    both = _schedule(rng, w, w)
+    join = np.concatenate([both[:, :2], both[:, 1:]], 1)  # both inputs in the same cycles
+    return [Process((), (0,), _schedule(rng, None, w)), Process((0,), (1, 2), fork),
+            Process((1,), (3,), _schedule(rng, w, w)), Process((3, 2), (4,), join),
+            Process((4,), (), _schedule(rng, w, None))]
+
+
+def _random_case(seed):
     rng = np.random.default_rng(seed)
-    procs = _random_network(rng)
-    cap = [int(c) for c in rng.integers(1, 4, 5)]
-    a = run(procs, cap, 3, 10_000, use_c=True)
-    b = run(procs, cap, 3, 10_000, use_c=False)
+    procs = _random_fork_join(rng) if seed % 2 else _random_network(rng)
+    return procs, [int(c) for c in rng.integers(1, 16, 5)]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_c_engine_equals_python(seed):
+    # the C loop fast-forwards over repeated cycles; the Python loop steps every cycle
+    procs, cap = _random_case(seed)
+    a = run(procs, cap, 3, 100_000, use_c=True)
+    b = run(procs, cap, 3, 100_000, use_c=False)
     assert (a.cycles, a.deadlock, a.blocked) == (b.cycles, b.deadlock, b.blocked)
     assert (a.done_at == b.done_at).all() and (a.peak == b.peak).all() and (a.occupancy == b.occupancy).all()
+    assert (a.stalls == b.stalls).all()
+
+
+def test_random_cases_cover_deadlocks_and_runs():
+    dead = [run(*_random_case(seed), 3, 100_000).deadlock for seed in range(16)]
+    assert 0 < sum(dead) < len(dead)
+
+
+@pytest.mark.parametrize("shortcut", [2, 20, 23, 24, 40])
+def test_c_engine_equals_python_on_a_residual_block(shortcut):
+    net = build_network(sized(residual()), AXI)
+    a = run_network(net, 3, {"fifo_add_in1": shortcut}, use_c=True)
+    b = run_network(net, 3, {"fifo_add_in1": shortcut}, use_c=False)
+    assert (a.completions, a.deadlock, a.full, a.empty, a.peak, a.cycles_run) == \
+        (b.completions, b.deadlock, b.full, b.empty, b.peak, b.cycles_run)
 
 
 def test_engine_depth_one_halves_the_rate():

@@ -7,7 +7,12 @@ import pytest
 
 from hwgen.units import (
     MVAU,
+    AddStreams,
+    AveragePool,
     DataWidthConverter,
+    DuplicateStreams,
+    GlobalAveragePool,
+    StreamingConcat,
     LabelSelect,
     SlidingWindow,
     StreamingMaxPool,
@@ -40,6 +45,11 @@ UNITS = [
     DataWidthConverter(name="d", elems=64, in_epw=8, out_epw=2),
     DataWidthConverter(name="d", elems=64, in_epw=2, out_epw=16),
     DataWidthConverter(name="d", elems=60, in_epw=6, out_epw=4),
+    DuplicateStreams(name="f", channels=8, pixels=16, n=3, pe=2),
+    AddStreams(name="a", channels=8, pixels=16, pe=4),
+    StreamingConcat(name="c", channels=(4, 8, 12), pixels=9, pe=4),
+    AveragePool(name="v", ifm_dim=(5, 5), channels=4, kernel=(2, 2), pe=2),
+    GlobalAveragePool(name="g", channels=8, pixels=16, pe=8),
 ]
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import signal
 import sys
+import tempfile
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -44,6 +46,11 @@ def run_cli(args: list[str], timeout: int = 0) -> CliResult:
 
     old_alarm = signal.signal(signal.SIGALRM, on_alarm) if timeout else None
     code: int | str = 0
+    # C/C++ libraries (onnxruntime) write to file descriptor 2 directly: capture that too
+    sys.stderr.flush()
+    fd_err = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed in the finally below
+    saved_fd = os.dup(2)
+    os.dup2(fd_err.fileno(), 2)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
             warnings.simplefilter("default")  # a warning we let through shows up on stderr
@@ -65,7 +72,12 @@ def run_cli(args: list[str], timeout: int = 0) -> CliResult:
         sys.argv = old_argv
         if timeout:
             signal.signal(signal.SIGALRM, old_alarm)
-    return CliResult(code, out.getvalue(), err.getvalue())
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        fd_err.seek(0)
+        native = fd_err.read().decode("utf-8", "replace")
+        fd_err.close()
+    return CliResult(code, out.getvalue(), native + err.getvalue())
 
 
 def classify(r: CliResult) -> str:

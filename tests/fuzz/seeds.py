@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import models
 import torch
 from torch import nn
-
-import models
 
 
 class QuantMLP(nn.Module):

@@ -41,8 +41,9 @@ def test_mutants_through_codegen(fuzz_seeds, tmp_path_factory, kind, rng_seed):
 
 def test_harness_catches_a_traceback(monkeypatch, fuzz_seeds, tmp_path):
     """The checker must be able to fail: an exception escaping the CLI is classified as a bug."""
-    import hwgen.frontend as fe
     from harness import classify, run_cli
+
+    import hwgen.frontend as fe
 
     def boom(path):
         raise ZeroDivisionError("planted")

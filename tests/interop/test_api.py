@@ -39,7 +39,7 @@ def test_accelerator_verbs(tfc):
 
 
 def test_readme_example_runs(tfc, tmp_path, monkeypatch):
-    code = re.search(r"```python\n(.*?)```", DOC.read_text(), re.S).group(1)
+    code = re.search(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL).group(1)
     (tmp_path / "model.onnx").write_bytes(Path(tfc).read_bytes())
     monkeypatch.chdir(tmp_path)
     ns: dict = {}

@@ -39,7 +39,7 @@ def test_mvau_cycles_equal_finns(name, folding, tmp_path):
 def test_cli_prints_both_sides(tmp_path):
     model = export_bnn_pynq("TFC_2W2A", tmp_path / "tfc.onnx")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    p = subprocess.run([sys.executable, "-m", "hwgen", "finn-check", str(model)], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "hwgen", "finn-check", str(model)], capture_output=True, check=False,
                        text=True, env=env, timeout=900)
     assert p.returncode == 0, p.stderr[-2000:]
     assert "MVAU_hls_3" in p.stdout and "FINN LUT" in p.stdout

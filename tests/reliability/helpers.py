@@ -10,7 +10,7 @@ import onnx
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fuzz"))
 
-from harness import REFUSED, classify, run_cli  # noqa: E402,F401
+from harness import REFUSED, classify, run_cli
 
 
 def edited(src: Path, dst: Path, edit: Callable[[onnx.ModelProto], None]) -> Path:

@@ -117,3 +117,18 @@ def test_verify_and_build_agree(fuzz_seeds, tmp_path):
         v = run_cli(["verify", str(p), "--n", "32"])
         b = run_cli(["build", str(p), "--out", str(tmp_path / name), "--verify-n", "32"])
         assert v.code == b.code == 0, (v.err, b.err)
+
+
+def test_driver_refuses_non_finite_host_parameters(tfc_hw, tmp_path):
+    """host_params.npz never carries NaN/Inf, even when a graph built in code has them."""
+    from hwgen.backends.board import host_program
+    from hwgen.backends.hls.design import build_design
+    from hwgen.core.errors import CodegenError
+
+    host = next(n for n in reversed(tfc_hw.nodes) if n.attrs.get("host") and n.params)
+    k, v = next(iter(host.params.items()))
+    bad = np.array(v, np.float32, copy=True)
+    bad.reshape(-1)[0] = np.nan
+    g = tfc_hw.replace_node(host, [host.with_params(**{k: bad})])
+    with pytest.raises(CodegenError, match="NaN/Inf"):
+        host_program(g, build_design(tfc_hw))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import models
 from brevitas.core.restrict_val import RestrictValueType
 from brevitas.nn import QuantIdentity
 from brevitas_examples.bnn_pynq.models.common import CommonActQuant
 from torch import nn
-
-import models
 
 
 def wide_input(bits: int) -> QuantIdentity:

@@ -16,6 +16,7 @@ import jinja2
 from hwgen.backends.hls.design import Design, accelerator_nodes, build_design
 from hwgen.backends.hls.ii_check import check_nodes, require_ii_1, write_report
 from hwgen.core.ir import Graph
+from hwgen.passes.insert import insert_stream_nodes
 from hwgen.core.resources import data_dir
 
 TEMPLATES = data_dir("templates")
@@ -68,7 +69,7 @@ def generate(g: Graph, board, out_dir: str | Path, top: str = "top") -> Design:
     out = Path(out_dir)
     axi = int(getattr(board, "axi_port_bits", 64))
     d = build_design(g, axi, top)  # raises CodegenError before anything is written
-    checks = check_nodes(accelerator_nodes(g))
+    checks = check_nodes(accelerator_nodes(insert_stream_nodes(g, axi)))  # units, converters, FIFOs
     require_ii_1(checks)  # a unit that cannot run at II = 1 is refused, before anything is written
     write_report(checks, out)  # report/hls_check.json
     hls = out / "hls"
