@@ -45,6 +45,18 @@ class RtlsimResult:
         return self.interval_cycles / self.estimate_interval - 1.0
 
 
+def rtl_interval(g: Graph, d: RtlDesign) -> int:
+    """The estimated frame interval of the Verilog design: its slowest unit's ``cycles()`` or the
+    DMA's words per frame. The rtl modules run exactly ``cycles()`` per frame back to back (the
+    unit grid measures it), without the per-frame pipeline fill and drain of the HLS processes
+    that ``estimate.performance`` adds (``Unit.frame_cycles``); the DMA moves the ports' words
+    (whole elements per word: 14 words for 784 bits over 64, where ``ceil(bits / AXI)`` is 13)."""
+    from hwgen.units import hardware_nodes, unit_of
+
+    cyc = [unit_of(n).cycles() for n in hardware_nodes(g)]
+    return max([*cyc, int(d.in_port["words"]), int(d.out_port["words"])])
+
+
 def _config(d: RtlDesign) -> vl.Config:
     return vl.Config(d.top, {}, d.in_port["axi"], d.out_port["axi"], f"{d.top} (whole design)", ports=dict(TOP_PORTS))
 
@@ -102,9 +114,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
                                 "every frame (the DMA would not close its transfers)")
     interval = vl.frame_interval(r.t_out, op["words"]) if n >= 3 else float("nan")
     latency = int(r.t_out[op["words"] - 1] - r.t_in[0] + 1)
-    # the DMA moves the ports' words (whole elements per word: 14 words for 784 bits over 64);
-    # estimate.dma_cycles counts ceil(bits / AXI) (13), so the port's own word count stands in
-    est_interval = max(int(perf["ii_cycles"]), int(ip["words"]), int(op["words"]))
+    est_interval = rtl_interval(g, d)
     res = RtlsimResult(n, bad, interval, latency, est_interval, int(perf["latency_cycles"]), fifos,
                        b.seconds, wall, r.cycles, flow.interval, flow.latency)
     if bad:
