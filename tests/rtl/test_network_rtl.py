@@ -92,12 +92,17 @@ def test_stall_is_reported_with_fifo_states(tfc_hw, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("folding,swu", [
-    ([(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)], True),
-    ([(64, 27), (16, 64), (32, 64), (8, 128), (32, 128), (16, 256), (64, 16), (8, 64), (2, 512)], False),
-], ids=["bnn-pynq", "wide-dwc"])
-def test_cnv_rtl_equals_simulator(cnv_hw, tmp_path, folding, swu):
-    _check(fold(cnv_hw, folding, swu), tmp_path)
+def test_cnv_rtl_bnn_pynq_folding(cnv_hw, tmp_path):
+    """BNN-PYNQ's CNV-W1A1 folding (SlidingWindow SIMD = its MVAU's SIMD where it divides C)."""
+    _check(fold(cnv_hw, [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)]), tmp_path)
+
+
+@pytest.mark.slow
+def test_sfc_rtl_hwgen_folding(bnn_pynq, tmp_path):
+    from hwgen.core.flow import compile_model
+
+    g = compile_model(bnn_pynq("SFC_1W1A")[0]).stages["hardware"]
+    _check(fold_max_throughput(g, load_board("pynq-z1"), 0.8), tmp_path)
 
 
 @pytest.mark.slow
