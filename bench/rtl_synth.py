@@ -43,6 +43,8 @@ def main() -> None:
     ap.add_argument("--keep", default=None, help="write the project here instead of a temporary directory")
     a = ap.parse_args()
 
+    import dataclasses
+
     from hwgen.analysis.estimate import estimate
     from hwgen.backends.rtl.codegen import build_rtl_design, write_rtl, xnor_lanes
     from hwgen.backends.rtl.rtlsim import rtlsim_graph
@@ -50,15 +52,12 @@ def main() -> None:
     from hwgen.core.boards import load_board
     from hwgen.core.flow import compile_model
     from hwgen.fold.optimizer import fold_max_throughput
-    from hwgen.passes.fifo import size_fifos
-    from hwgen.units.cost import RESOURCES
-    from hwgen.zoo.bnn_pynq import export_bnn_pynq
-
-    import dataclasses
-
-    from hwgen.passes.fifo import refine_depths
+    from hwgen.passes.fifo import refine_depths, size_fifos
     from hwgen.passes.insert import insert_stream_nodes
-    from hwgen.units.cost import SHELL
+    from hwgen.units import unit_of
+    from hwgen.units.cost import RESOURCES, SHELL
+    from hwgen.units.cost_rtl import memory_rtl, mvau_rtl_memories
+    from hwgen.zoo.bnn_pynq import export_bnn_pynq
 
     # the cost model of the rtl library (hwgen/units/cost_rtl.py) prices the units and folds
     board = dataclasses.replace(load_board("pynq-z1"), backend="rtl")
@@ -88,7 +87,7 @@ def main() -> None:
         est_rows = {u["name"]: u for u in est["units"] + est["infrastructure"]}
         keys = ("lut", "ff", "bram18", "dsp")
         print(f"{'unit':34s}" + "".join(f"{k.upper() + ' yosys/model':>22s}" for k in keys) + f"{'LUT/lane':>10s}")
-        lanes_lut = lanes = 0
+        lanes_lut = lanes = rom_lut = 0
         for inst in d.instances:
             if inst["kind"] != "unit":
                 continue
@@ -100,6 +99,8 @@ def main() -> None:
             if n_l:
                 lanes_lut += y["lut"]
                 lanes += n_l
+                u = unit_of(g.node(inst["node"]))
+                rom_lut += sum(memory_rtl(dd, w, rom)["lut"] for dd, w, rom in mvau_rtl_memories(u))
             print(f"{inst['node'][-34:]:34s}{cells}{lane}")
         infra = {k: sum(s.modules.get(i["wrapper"], {}).get(k, 0) for i in d.instances if i["kind"] != "unit")
                  for k in keys}
@@ -110,7 +111,9 @@ def main() -> None:
         print(f"{'total (accelerator)':34s}" + "".join(f"{s.total[k]:>9d}/{tu[k]:<7d}{_ratio(s.total[k], tu[k]):>6s}"
                                                         for k in keys))
         if lanes:
-            print(f"XNOR MVAUs: {lanes_lut / lanes:.2f} LUT per lane over {lanes} lanes (goal <= 4)")
+            print(f"XNOR MVAUs: {lanes_lut / lanes:.2f} LUT per lane over {lanes} lanes, whole wrappers; "
+                  f"{(lanes_lut - rom_lut) / lanes:.2f} without the weight/threshold ROM LUTs the cost model "
+                  f"counts (datapath, accumulators, control; goal <= 4)")
         cap = board.capacity()
         # Yosys cannot see the block design around the accelerator: the DMA shell stays an estimate
         share = {k: (s.total[k] + SHELL[k]) / cap[k] for k in ("lut", "bram18", "dsp") if cap[k]}

@@ -201,6 +201,30 @@ def render_dataflow(est: dict[str, Any]) -> str:
             f'{d["estimate_max_cycles"]}), latency {d["latency"]} cycles. FIFO peak/depth: {peaks}.</p>')
 
 
+def render_rtl(est: dict[str, Any]) -> str:
+    """The rtl backend's checks (``--rtlsim``, ``--synth``): Verilator and Yosys beside the estimate."""
+    e = html.escape
+    out = ""
+    r = est.get("rtlsim")
+    if r:
+        fifos = ", ".join(f"{e(f['node'])} {f['peak']}/{f['depth']}" for f in r["fifos"])
+        out += (f'<p id="rtlsim">Verilator ({r["n"]} inputs, equal to the simulator): {r["interval_cycles"]:g} '
+                f'cycles per frame (estimate {r["estimate_interval"]}), latency {r["latency_cycles"]} cycles '
+                f'(estimate {r["estimate_latency"]}). FIFO peak/depth: {fifos}.</p>')
+    y = est.get("rtl_synth")
+    if y:
+        keys = ("lut", "ff", "bram18", "dsp")
+        rows = []
+        for u in y["units"] + [{"node": "total (accelerator)", "wrapper": "", "yosys": y["total"], "estimate": None}]:
+            cells = [u["node"] or u["wrapper"]] + [f"{u['yosys'][k]}" + (f" / {u['estimate'][k]}" if u["estimate"] else "")
+                                                   for k in keys]
+            rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        out += (f'<h2>Yosys synth_xilinx -family {e(y["family"])} vs estimate</h2><table id="rtl_synth"><tr>'
+                + "".join(f"<th>{h}</th>" for h in ("node", "LUT yosys / est", "FF", "BRAM18", "DSP"))
+                + "</tr>" + "".join(rows) + "</table>")
+    return out
+
+
 def render_html(est: dict[str, Any], actual: dict[str, Any] | None = None) -> str:
     """index.html: summary, three embedded SVG plots, the folding table (and, after
     ``hwgen report parse``, estimate vs synthesis per layer)."""
@@ -231,7 +255,7 @@ latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (u
 <h2>Folding</h2>
 <table id="folding"><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>
 {''.join(trs)}
-</table>{render_actual(actual)}</body></html>
+</table>{render_actual(actual)}{render_rtl(est)}</body></html>
 """
 
 
@@ -248,7 +272,8 @@ def _report_step(state: FlowState) -> FlowState:
     from hwgen.analysis.estimate import estimate
 
     est = state.artifacts.get("estimate") or estimate(state.graph, state.options["board"], state.options.get("budget"))
-    for key in ("dataflow", "fifo_sizing"):  # the check step's run and the FIFO search, if they ran
+    # the check step's run, the FIFO search, the rtl backend's Verilator run and Yosys counts, if they ran
+    for key in ("dataflow", "fifo_sizing", "rtlsim", "rtl_synth"):
         if key in state.artifacts:
             est = {**est, key: state.artifacts[key]}
     out = state.options.get("out_dir")

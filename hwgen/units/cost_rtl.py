@@ -1,9 +1,12 @@
 """Cost model of the rtl backend (templates/rtl/lib): figures measured with Yosys, not guessed.
 
-Every coefficient below comes from ``bench/rtl_calibrate.py`` (Yosys 0.23, ``synth_xilinx -family
-xc7 -flatten``, each unit in a keep_hierarchy wrapper), counted as ``hwgen.backends.rtl.yosys``
-counts: LUT1-6 and LUTRAM primitives by the LUTs they occupy, FDxE flip-flops, RAMB18 (RAMB36 = 2),
-DSP48. The memory shapes are the Verilog's own: an MVAU keeps its weights in ONE memory of
+Every coefficient below was fitted to Yosys 0.23 counts (``synth_xilinx -family xc7 -flatten``,
+each unit in a keep_hierarchy wrapper, counted as ``hwgen.backends.rtl.yosys`` counts: LUT1-6 and
+LUTRAM primitives by the LUTs they occupy, FDxE flip-flops, RAMB18 (RAMB36 = 2), DSP48) of the
+whole CNV-W1A1 design at hwgen's rtl folding for PYNQ-Z1 (``python bench/rtl_synth.py --folding
+hwgen``, 2026-12-01: 9 MVAUs, 6 SlidingWindows, 2 StreamingMaxPools, 19 FIFOs/converters), plus
+a 16 x 64 XNOR MVAU synthesized alone (3,344 LUT). ``bench/rtl_calibrate.py`` re-measures a
+grid of single units. The memory shapes are the Verilog's own: an MVAU keeps its weights in ONE memory of
 NF*SF words of PE*SIMD*WB bits (hwgen_mvau.v), a window unit keeps its ring of KH+SH rows in one
 (KH+SH)*ROW-word memory per read port.
 """
@@ -16,13 +19,15 @@ from typing import Any
 from hwgen.core.datatypes import DataType
 from hwgen.units.cost import LUTRAM_MAX_DEPTH, RESOURCES, add, bram18_blocks, zero
 
-# measured (bench/rtl_calibrate.py, XNOR MVAUs of 32..2048 lanes): LUT of the XNOR-popcount
-# datapath per lane, per accumulator bit and PE (accumulate, threshold compare), and control
-XNOR_LANE_LUTS_RTL = 2.55
-XNOR_ACC_BIT_LUTS_RTL = 3.0
-MVAU_CONTROL_LUTS_RTL = 40
-# measured: integer x binary-weight lanes (conditional negation + adder tree), LUT per lane bit
-INT_BIN_LANE_BIT_LUTS_RTL = 2.0
+# measured (CNV at hwgen's folding, XNOR MVAUs of 512..3,072 lanes: 3.2-3.6 LUT per lane once the
+# weight/threshold ROM LUTs are taken out): LUT of the XNOR-popcount datapath per lane, per
+# accumulator bit and PE (accumulate; each threshold compare), and control
+XNOR_LANE_LUTS_RTL = 3.3
+XNOR_ACC_BIT_LUTS_RTL = 1.0
+MVAU_CONTROL_LUTS_RTL = 100
+# measured (CNV's first layer, int8 x binary weights, 8 x 27 lanes: 7,517 LUT, 32.7 per lane
+# without its ROMs): conditional negation + adder tree, LUT per lane and (input bit + 1)
+INT_BIN_LANE_BIT_LUTS_RTL = 3.6
 # integer x integer lanes in LUTs (products of <= 16 bits; wider ones go to one DSP48 per lane)
 INT_INT_LANE_BIT_LUTS_RTL = 4.0
 
@@ -95,20 +100,26 @@ def _window_ring(ifm_w: int, words_per_pixel: int, width: int, rows: int, ports:
 
 
 def sliding_window_rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    """hwgen_sliding_window: the ring (one copy per read port), address arithmetic, output mux."""
+    """hwgen_sliding_window (ring of KH + SH rows; measured on CNV's two narrow windows: 740-870
+    LUT) or hwgen_sliding_window_wide (line buffers, register window and snapshot; fitted to CNV's
+    four wide windows: 400 + 0.6 LUT per window bit + 2.5 per output bit, 1.8 FF per window bit,
+    and one DSP48 that Yosys infers for the snapshot word select)."""
     b = bits(u.idt)
-    ports = u.simd // u.in_simd
-    ring = _window_ring(u.ifm_dim[1], u.channels // u.in_simd, u.in_simd * b, u.kernel[0] + u.stride[0], ports)
     out_w = u.simd * b
-    return add({"lut": 250 + 40 * ports + out_w, "ff": 200 + out_w + ports}, ring)
+    if u.simd > u.in_simd:
+        win = u.kernel[0] * u.kernel[1] * u.channels * b
+        return {**zero(), "lut": int(400 + 0.6 * win + 2.5 * out_w), "ff": int(1.8 * win + out_w + 100), "dsp": 1}
+    ring = _window_ring(u.ifm_dim[1], u.channels // u.in_simd, u.in_simd * b, u.kernel[0] + u.stride[0], 1)
+    return add({"lut": 650 + out_w, "ff": 200 + out_w}, ring)
 
 
 def maxpool_rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    """hwgen_maxpool: the ring, a compare-and-select per lane (OR/AND per lane for bits)."""
+    """hwgen_maxpool: the ring, a compare-and-select per lane (OR/AND per lane for bits); control
+    measured on CNV's two pools (807 and 862 LUT)."""
     b = bits(u.idt)
     ring = _window_ring(u.ifm_dim[1], u.channels // u.pe, u.pe * b, u.kernel[0] + u.stride[0], 1)
     lanes = u.pe * (2 if b == 1 else 3 * b)
-    return add({"lut": 260 + lanes, "ff": 200 + 3 * u.pe * b}, ring)
+    return add({"lut": 780 + lanes, "ff": 200 + 3 * u.pe * b}, ring)
 
 
 def thresholding_rtl_resources(u: Any, board: Any) -> dict[str, int]:
@@ -130,9 +141,10 @@ def label_select_rtl_resources(u: Any, board: Any) -> dict[str, int]:
 
 
 def fifo_rtl_resources(width: int, depth: int) -> dict[str, int]:
-    """hwgen_fifo: the memory (LUTRAM up to LUTRAM_MAX_DEPTH, else BRAM) plus the output register."""
+    """hwgen_fifo: the memory (LUTRAM up to LUTRAM_MAX_DEPTH, else BRAM) plus the output register
+    (control fitted to CNV's 19 FIFOs and converters: 1.35 x the first guess)."""
     mem = memory_rtl(depth, width, rom=False)
-    return add({"lut": 20, "ff": width + 2 * max(1, depth).bit_length() + 8}, mem)
+    return add({"lut": 60, "ff": width + 2 * max(1, depth).bit_length() + 8}, mem)
 
 
 def dwc_rtl_resources(in_bits: int, out_bits: int) -> dict[str, int]:

@@ -30,6 +30,23 @@ def test_build_backend_rtl_rtlsim(tmp_path, bnn_pynq):
     top = (out / "rtl" / "top.v").read_text()
     for port in ("in0_TDATA", "in0_TVALID", "in0_TREADY", "out0_TDATA", "out0_TLAST", "out0_TKEEP", "ap_clk", "ap_rst_n"):
         assert port in top
+    assert 'id="rtlsim"' in (out / "report" / "index.html").read_text()
+
+
+@needs_tools
+@pytest.mark.slow
+def test_build_backend_rtl_synth(tmp_path, bnn_pynq):
+    """--synth: Yosys counts per node beside the estimate, in synth.json and index.html."""
+    from hwgen.app.build import run_build
+
+    path, _ = bnn_pynq("TFC_1W1A")
+    out = tmp_path / "tfc"
+    run_build(str(path), board="pynq-z1", out_dir=str(out), force=False, flow="default", verify_n=0,
+              csim_n=0, backend="rtl", rtlsim_n=0, synth=True, target_fps=None, budget=0.8, folding=None)
+    rep = json.loads((out / "report" / "synth.json").read_text())
+    units = [u for u in rep["units"] if u["kind"] == "unit"]
+    assert len(units) == 4 and all(u["estimate"] is not None and u["yosys"]["lut"] > 0 for u in units)
+    assert 'id="rtl_synth"' in (out / "report" / "index.html").read_text()
 
 
 def test_rtlsim_without_rtl_backend_is_an_error(tmp_path, bnn_pynq):
@@ -42,8 +59,10 @@ def test_rtlsim_without_rtl_backend_is_an_error(tmp_path, bnn_pynq):
 
 
 @needs_tools
-def test_synth_dir_counts_per_node(tmp_path):
-    """A Thresholding + LabelSelect design: Yosys counts per wrapper and a total that adds up."""
+@pytest.mark.parametrize("family", ["xc7", "xcup"])
+def test_synth_dir_counts_per_node(tmp_path, family):
+    """A Thresholding + LabelSelect design: Yosys counts per wrapper and a total that adds up,
+    for Zynq-7000 (xc7) and Zynq UltraScale+ (xcup)."""
     from hwgen.backends.rtl.codegen import build_rtl_design, write_rtl
     from hwgen.backends.rtl.synth import synth_dir
     from hwgen.core.datatypes import DataType
@@ -58,12 +77,12 @@ def test_synth_dir_counts_per_node(tmp_path):
     g = Graph([th.to_node(("x",), ("a",)), ls.to_node(("a",), ("y",))], tensors, ("x",), ("y",), name="small")
     d = build_rtl_design(g)
     write_rtl(d, tmp_path / "rtl", "small")
-    rep = synth_dir(tmp_path, "xc7")
+    rep = synth_dir(tmp_path, family)
     by_node = {r["node"]: r for r in rep["units"] if r["kind"] == "unit"}
     assert set(by_node) == {"act", "top1"}
     assert all(r["yosys"]["lut"] > 0 for r in by_node.values())
     assert rep["total"]["lut"] >= sum(r["yosys"]["lut"] for r in rep["units"])
-    assert json.loads((tmp_path / "report" / "synth.json").read_text())["family"] == "xc7"
+    assert json.loads((tmp_path / "report" / "synth.json").read_text())["family"] == family
 
 
 def test_synth_without_rtl_is_an_error(tmp_path):
@@ -71,3 +90,33 @@ def test_synth_without_rtl_is_an_error(tmp_path):
 
     with pytest.raises(ConfigError, match="--backend rtl"):
         synth_dir(tmp_path)
+
+
+def test_package_ip_tcl_runs_under_tclsh(tmp_path, tfc_hw):
+    """rtl/package_ip.tcl packages the Verilog as the IP bd.tcl instantiates (stub Vivado)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "board"))
+    from tcl_stubs import needs_tclsh, run_tcl
+
+    if needs_tclsh.args[0]:
+        pytest.skip("tclsh not installed")
+    from hwgen.backends.rtl.codegen import generate
+    from hwgen.core.boards import load_board
+
+    board = load_board("pynq-z1")
+    generate(tfc_hw, board, tmp_path, "TFC")
+    wrapper = tmp_path / "wrap.tcl"
+    wrapper.write_text(
+        "namespace eval ipx {}\n"
+        "foreach c {package_project current_core infer_bus_interfaces create_xgui_files update_checksums save_core} {\n"
+        "    proc ipx::$c {args} \"_log ipx::$c {*}\\$args; return core\"\n}\n"
+        "proc close_project {args} { _log close_project {*}$args }\n"
+        f"source {tmp_path / 'rtl' / 'package_ip.tcl'}\n")
+    run = run_tcl(wrapper, tmp_path)
+    assert run.find("create_project", board.part)
+    assert run.find("ipx::package_project", "hwgen_hls", "hwgen", "hls")
+    assert run.find("set_property", "name", "top")
+    added = " ".join(run.find("add_files")[0][1:])
+    assert "top.v" in added and "hwgen_mvau.v" in added and ".mem" in added

@@ -13,8 +13,16 @@ import pytest
 from hwgen.backends.rtl import verilator as vl
 from hwgen.core.datatypes import DataType
 from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
-from hwgen.units.rtl import (RtlContext, dwc_rtl, fifo_rtl, label_select_rtl, maxpool_rtl, mvau_rtl,
-                             sliding_window_rtl, thresholding_rtl)
+from hwgen.units.rtl import (
+    RtlContext,
+    dwc_rtl,
+    fifo_rtl,
+    label_select_rtl,
+    maxpool_rtl,
+    mvau_rtl,
+    sliding_window_rtl,
+    thresholding_rtl,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator not installed")
 RNG = np.random.default_rng(4321)

@@ -17,9 +17,9 @@ from typing import Any
 
 from hwgen.backends.hls.design import accelerator_io, accelerator_nodes
 from hwgen.backends.rtl.verilator import LIB_DIR, render, verilog_params
+from hwgen.core.axi import axi_port
 from hwgen.core.errors import CodegenError
 from hwgen.core.ir import Graph
-from hwgen.core.axi import axi_port
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.units import unit_of
 from hwgen.units.hls_pack import cname
@@ -122,14 +122,19 @@ def xnor_lanes(inst: dict[str, Any]) -> int:
 
 
 def generate(g: Graph, board: Any, out_dir: str | Path, model: str = "") -> RtlDesign:
-    """Write ``out_dir/rtl`` for ``g`` on ``board`` (its AXI port width)."""
+    """Write ``out_dir/rtl`` for ``g`` on ``board`` (its AXI port width), with ``package_ip.tcl``."""
+    from hwgen.backends.board import HLS_PROJECT
+
     d = build_rtl_design(g, int(board.axi_port_bits))
-    write_rtl(d, Path(out_dir) / "rtl", model or g.name)
+    rtl = Path(out_dir) / "rtl"
+    write_rtl(d, rtl, model or g.name)
+    (rtl / "package_ip.tcl").write_text(render("rtl/package_ip.tcl.j2", top=d.top, part=board.part,
+                                               hls_project=HLS_PROJECT, model=model or g.name))
     return d
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("rtl")

@@ -33,14 +33,28 @@ class RtlsimResult:
     latency_cycles: int  # first input word to last output word of frame 0
     estimate_interval: int
     estimate_latency: int
-    fifos: list[dict] = field(default_factory=list)  # wrapper, node, peak, capacity, estimate depth
+    fifos: list[dict] = field(default_factory=list)  # wrapper, node, peak, capacity, depth, predicted peak
     compile_s: float = 0.0
     run_s: float = 0.0
     cycles: int = 0
+    dataflow_interval: int | None = None  # the cycle-level dataflow check (hwgen.analysis.dataflow)
+    dataflow_latency: int | None = None
 
     @property
     def interval_error(self) -> float:
         return self.interval_cycles / self.estimate_interval - 1.0
+
+
+def rtl_interval(g: Graph, d: RtlDesign) -> int:
+    """The estimated frame interval of the Verilog design: its slowest unit's ``cycles()`` or the
+    DMA's words per frame. The rtl modules run exactly ``cycles()`` per frame back to back (the
+    unit grid measures it), without the per-frame pipeline fill and drain of the HLS processes
+    that ``estimate.performance`` adds (``Unit.frame_cycles``); the DMA moves the ports' words
+    (whole elements per word: 14 words for 784 bits over 64, where ``ceil(bits / AXI)`` is 13)."""
+    from hwgen.units import hardware_nodes, unit_of
+
+    cyc = [unit_of(n).cycles() for n in hardware_nodes(g)]
+    return max([*cyc, int(d.in_port["words"]), int(d.out_port["words"])])
 
 
 def _config(d: RtlDesign) -> vl.Config:
@@ -52,10 +66,9 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     """Verilate ``rtl_dir`` (from ``write_rtl``), run ``n`` random inputs, compare with the simulator."""
     from hwgen.analysis.estimate import performance
     from hwgen.core.host_runtime import pack_stream, unpack_stream
+    from hwgen.passes.insert import insert_stream_nodes
     from hwgen.sim.executor import execute
     from hwgen.sim.verify import random_inputs
-
-    from hwgen.passes.insert import insert_stream_nodes
 
     rtl_dir = Path(rtl_dir)
     g = insert_stream_nodes(g, d.in_port["axi"])
@@ -63,7 +76,10 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     env = execute(g, x, keep=True)
     codes = env[d.in_tensor].reshape(n, -1)
     want = env[d.out_tensor].reshape(n, -1).astype(np.int64)
+    from hwgen.analysis.dataflow import check
+
     perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"])
+    flow = check(g, d.in_port["axi"])
     cfg = _config(d)
     b = vl.build([cfg], sources=[rtl_dir / "top.v", rtl_dir / "units.v"])
     ip, op = d.in_port, d.out_port
@@ -81,7 +97,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
         if inst is None:
             continue
         fifos.append({"wrapper": inst, "node": depth_of[inst]["node"], "peak": f.peak, "capacity": f.capacity,
-                      "now": f.now, "depth": f.capacity})
+                      "now": f.now, "depth": f.capacity, "predicted": flow.peak.get(depth_of[inst]["node"])})
     if r.deadlock:
         full = [f["node"] or f["wrapper"] for f in fifos if f["now"] >= f["capacity"]]
         empty = [f["node"] or f["wrapper"] for f in fifos if f["now"] == 0]
@@ -98,11 +114,9 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
                                 "every frame (the DMA would not close its transfers)")
     interval = vl.frame_interval(r.t_out, op["words"]) if n >= 3 else float("nan")
     latency = int(r.t_out[op["words"] - 1] - r.t_in[0] + 1)
-    # the DMA moves the ports' words (whole elements per word: 14 words for 784 bits over 64);
-    # estimate.dma_cycles counts ceil(bits / AXI) (13), so the port's own word count stands in
-    est_interval = max(int(perf["ii_cycles"]), int(ip["words"]), int(op["words"]))
+    est_interval = rtl_interval(g, d)
     res = RtlsimResult(n, bad, interval, latency, est_interval, int(perf["latency_cycles"]), fifos,
-                       b.seconds, wall, r.cycles)
+                       b.seconds, wall, r.cycles, flow.interval, flow.latency)
     if bad:
         first = int(np.argmax(np.any(got != want, axis=1)))
         raise VerificationError(f"RTL simulation differs from the simulator on {bad}/{n} inputs "
@@ -115,18 +129,19 @@ def rtlsim_table(r: RtlsimResult):
     from rich.table import Table
 
     t = Table(title=f"rtlsim: {r.n} inputs equal to the simulator", title_justify="left")
-    for c in ("", "measured (Verilator)", "estimate"):
+    for c in ("", "measured (Verilator)", "estimate", "dataflow check"):
         t.add_column(c, justify="right" if c else "left")
     t.add_row("cycles per frame (steady state)", f"{r.interval_cycles:.1f}",
-              f"{r.estimate_interval} ({100 * r.interval_error:+.2f} %)")
-    t.add_row("latency (cycles)", str(r.latency_cycles), str(r.estimate_latency))
+              f"{r.estimate_interval} ({100 * r.interval_error:+.2f} %)", str(r.dataflow_interval))
+    t.add_row("latency (cycles)", str(r.latency_cycles), str(r.estimate_latency), str(r.dataflow_latency))
     for f in r.fifos:
-        t.add_row(f"FIFO {f['node'] or f['wrapper']}", f"peak {f['peak']} words", f"depth {f['depth']}")
+        t.add_row(f"FIFO {f['node'] or f['wrapper']}", f"peak {f['peak']} words", f"depth {f['depth']}",
+                  f"peak {f['predicted']}")
     return t
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("rtlsim")
@@ -147,14 +162,15 @@ def _rtlsim_step(state: FlowState) -> FlowState:
 
     console.print(rtlsim_table(r))
     console.print(f"rtlsim: verilated in {r.compile_s:.1f} s (0: cached), ran {r.cycles} cycles in {r.run_s:.2f} s")
+    summary = {"n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
+               "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
+               "dataflow_interval": r.dataflow_interval, "dataflow_latency": r.dataflow_latency,
+               "compile_s": r.compile_s, "run_s": r.run_s}
     out = state.options.get("out_dir")
     if out is not None:
         import json
 
         rep = Path(out) / "report"
         rep.mkdir(parents=True, exist_ok=True)
-        (rep / "rtlsim.json").write_text(json.dumps({
-            "n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
-            "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
-            "compile_s": r.compile_s, "run_s": r.run_s}, indent=1))
-    return state.with_artifact(rtlsim=r)
+        (rep / "rtlsim.json").write_text(json.dumps(summary, indent=1))
+    return state.with_artifact(rtlsim=summary)

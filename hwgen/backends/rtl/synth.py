@@ -23,8 +23,18 @@ def family_of(board: Any) -> str:
     return fam
 
 
-def synth_dir(out_dir: str | Path, family: str = "xc7", top: str = "top") -> dict[str, Any]:
-    """Synthesize ``out_dir/rtl``; returns (and writes to report/synth.json) the comparison."""
+def _accelerator_total(est: dict[str, Any]) -> dict[str, int] | None:
+    """The estimate's total without the DMA shell (Yosys sees only the accelerator)."""
+    from hwgen.units.cost import SHELL
+
+    t = est.get("totals")
+    return {k: int(v) - int(SHELL.get(k, 0)) for k, v in t.items()} if t else None
+
+
+def synth_dir(out_dir: str | Path, family: str = "xc7", top: str = "top",
+              est: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Synthesize ``out_dir/rtl``; returns (and writes to report/synth.json) the comparison with
+    ``est`` (default: ``report/estimate.json`` when present)."""
     out = Path(out_dir)
     rtl = out / "rtl"
     if not (rtl / "top.v").is_file():
@@ -32,7 +42,8 @@ def synth_dir(out_dir: str | Path, family: str = "xc7", top: str = "top") -> dic
     sources = [rtl / "top.v", rtl / "units.v", *sorted((rtl / "lib").glob("*.v"))]
     r = synth(sources, top, family, cwd=rtl)
     est_path = out / "report" / "estimate.json"
-    est = json.loads(est_path.read_text()) if est_path.is_file() else {"units": []}
+    if est is None:
+        est = json.loads(est_path.read_text()) if est_path.is_file() else {"units": []}
     est_by_node = {u["name"]: u for u in est.get("units", []) + est.get("infrastructure", [])}
     nodes = json.loads((rtl / "nodes.json").read_text()) if (rtl / "nodes.json").is_file() else {}
     rows = []
@@ -45,7 +56,7 @@ def synth_dir(out_dir: str | Path, family: str = "xc7", top: str = "top") -> dic
                      "yosys": counts, "estimate": {k: e[k] for k in RESOURCES} if e else None,
                      "xnor_lanes": info.get("xnor_lanes", 0)})
     report = {"family": family, "seconds": r.seconds, "total": r.total, "units": rows,
-              "estimate_total": est.get("totals"), "cells": r.cells}
+              "estimate_total": _accelerator_total(est), "cells": r.cells}
     rep = out / "report"
     rep.mkdir(parents=True, exist_ok=True)
     (rep / "synth.json").write_text(json.dumps(report, indent=1))
@@ -74,7 +85,7 @@ def synth_table(report: dict[str, Any]):
 
 
 # -- flow step ---------------------------------------------------------------------------------
-from hwgen.core.flow import FlowState, step  # noqa: E402
+from hwgen.core.flow import FlowState, step
 
 
 @step("synth")
@@ -84,6 +95,7 @@ def _synth_step(state: FlowState) -> FlowState:
         return state
     from hwgen.core.log import console
 
-    rep = synth_dir(state.options["out_dir"], family_of(state.options["board"]))
+    rep = synth_dir(state.options["out_dir"], family_of(state.options["board"]),
+                    est=state.artifacts.get("estimate"))
     console.print(synth_table(rep))
-    return state.with_artifact(synth=rep)
+    return state.with_artifact(rtl_synth={k: v for k, v in rep.items() if k != "cells"})

@@ -82,7 +82,7 @@ def synth(sources: Sequence[Path], top: str, family: str = "xc7", cwd: Path | No
                           f"tee -q -o {stat} stat -json\n")
         t0 = time.perf_counter()
         r = subprocess.run([yosys, "-q", "-l", str(Path(tmp) / "yosys.log"), str(script)], cwd=cwd,
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, text=True, timeout=timeout, check=False)
         dt = time.perf_counter() - t0
         if r.returncode != 0 or not stat.is_file():
             log = (Path(tmp) / "yosys.log").read_text()[-3000:] if (Path(tmp) / "yosys.log").is_file() else ""
