@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hwgen.core.axi import axi_port
 from hwgen.core.boards import Board
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph
@@ -36,7 +37,8 @@ def dma_cycles(g: Graph, axi_bits: int) -> dict[str, int]:
     for key, tensors in (("dma_in", accelerator_inputs(g)), ("dma_out", accelerator_outputs(g))):
         for name in tensors:
             t = g.tensors[name]
-            out[key] = out.get(key, 0) + math.ceil(t.size * t.dtype.bits / axi_bits)
+            # the words the AXI adapters move: EPW whole elements per word (core/axi.py)
+            out[key] = out.get(key, 0) + axi_port(t.size, t.dtype, axi_bits)["words"]
     return out
 
 
@@ -53,7 +55,7 @@ def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None) -> dict
         return {"max_cycles": 0, "bottleneck": None, "fps": math.inf, "ii_cycles": 0,
                 "latency_cycles": 0, "latency_us": 0.0, "clock_mhz": clock_mhz, "sum_cycles": 0}
     units = {n.name: unit_of(n) for n in nodes}
-    cyc = {name: u.cycles() for name, u in units.items()}
+    cyc = {name: u.frame_cycles() for name, u in units.items()}  # at the static II bound, with fill/drain
     stages = dict(cyc)
     dma = dma_cycles(g, axi_bits) if axi_bits else {}
     stages.update(dma)  # the DMA streams each frame in and out too (it cannot be folded)
@@ -90,10 +92,11 @@ def unit_rows(g: Graph, board: Board, max_cycles: int) -> list[dict[str, Any]]:
         u = unit_of(n)
         fold = u.folding()
         res = u.resources(board)
-        c = u.cycles()
+        c = u.frame_cycles()
         rows.append({
             "name": n.name, "op": n.op, "shape": u.shape(), "PE": fold.get("pe"), "SIMD": fold.get("simd"),
-            "cycles": c, "pipeline_utilisation": c / max_cycles if max_cycles else 0.0,
+            "cycles": c, "loop_cycles": u.cycles(), "ii_bound": u.ii_bound(),
+            "pipeline_utilisation": c / max_cycles if max_cycles else 0.0,
             "infrastructure": bool(getattr(u, "infrastructure", False)),
             **{k: int(res[k]) for k in RESOURCES},
         })

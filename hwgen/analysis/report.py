@@ -61,8 +61,10 @@ def _dump(obj: Any) -> str:
     return json.dumps(clean(obj), indent=2, default=_json_default) + "\n"
 
 
-def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    """Write estimate.json, the FINN-compatible estimates and folding_config.json."""
+def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                       finn_folding: dict[str, Any] | None = None) -> Path:
+    """Write estimate.json, the FINN-compatible estimates, folding_config.json and (given)
+    folding_config.finn.json, the same folding named for FINN's ApplyConfig."""
     rep = Path(out_dir) / "report"
     rep.mkdir(parents=True, exist_ok=True)
     (rep / "estimate.json").write_text(_dump(est))
@@ -71,6 +73,8 @@ def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: st
     (rep / "estimate_network_performance.json").write_text(_dump(finn_network_performance(est)))
     if folding:
         (rep / "folding_config.json").write_text(_dump(folding))
+    if finn_folding:
+        (rep / "folding_config.finn.json").write_text(_dump(finn_folding))
     return rep
 
 
@@ -184,6 +188,43 @@ def render_actual(actual: dict[str, Any] | None) -> str:
             f"<th>hwgen estimate</th><th>Vitis HLS</th><th>Vivado (placed)</th></tr>{trs}</table>")
 
 
+def render_dataflow(est: dict[str, Any]) -> str:
+    """The cycle-level check's line (interval, latency, FIFO peaks), or nothing if it did not run."""
+    d = est.get("dataflow")
+    if not d:
+        return ""
+    e = html.escape
+    verdict = "equals" if d["matches_estimate"] else "differs from"
+    peaks = ", ".join(f"{e(k)} {v}/{d['depth'][k]}" for k, v in d["peak"].items())
+    return (f'<p id="dataflow">Cycle-level check ({d["frames"]} frames, {d["cycles_run"]} cycles in '
+            f'{d["seconds"]:.2f} s): interval {d["interval"]} cycles ({verdict} the estimate\'s '
+            f'{d["estimate_max_cycles"]}), latency {d["latency"]} cycles. FIFO peak/depth: {peaks}.</p>')
+
+
+def render_rtl(est: dict[str, Any]) -> str:
+    """The rtl backend's checks (``--rtlsim``, ``--synth``): Verilator and Yosys beside the estimate."""
+    e = html.escape
+    out = ""
+    r = est.get("rtlsim")
+    if r:
+        fifos = ", ".join(f"{e(f['node'])} {f['peak']}/{f['depth']}" for f in r["fifos"])
+        out += (f'<p id="rtlsim">Verilator ({r["n"]} inputs, equal to the simulator): {r["interval_cycles"]:g} '
+                f'cycles per frame (estimate {r["estimate_interval"]}), latency {r["latency_cycles"]} cycles '
+                f'(estimate {r["estimate_latency"]}). FIFO peak/depth: {fifos}.</p>')
+    y = est.get("rtl_synth")
+    if y:
+        keys = ("lut", "ff", "bram18", "dsp")
+        rows = []
+        for u in y["units"] + [{"node": "total (accelerator)", "wrapper": "", "yosys": y["total"], "estimate": None}]:
+            cells = [u["node"] or u["wrapper"]] + [f"{u['yosys'][k]}" + (f" / {u['estimate'][k]}" if u["estimate"] else "")
+                                                   for k in keys]
+            rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        out += (f'<h2>Yosys synth_xilinx -family {e(y["family"])} vs estimate</h2><table id="rtl_synth"><tr>'
+                + "".join(f"<th>{h}</th>" for h in ("node", "LUT yosys / est", "FF", "BRAM18", "DSP"))
+                + "</tr>" + "".join(rows) + "</table>")
+    return out
+
+
 def render_html(est: dict[str, Any], actual: dict[str, Any] | None = None) -> str:
     """index.html: summary, three embedded SVG plots, the folding table (and, after
     ``hwgen report parse``, estimate vs synthesis per layer)."""
@@ -207,18 +248,20 @@ tr.bottleneck{{background:#fdd}} .plot{{margin:1em 0}}</style></head><body>
 <h1>{e(est['model'])} on {e(est['board']['name'])} ({e(est['board']['part'])}, {est['board']['clock_mhz']:g} MHz)</h1>
 <p><b>{p['fps']:.0f} FPS</b> (initiation interval {p['ii_cycles']} cycles, bottleneck {e(str(p['bottleneck']))});
 latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (units + FIFOs, width converters, DMA shell): {util}.</p>
+{render_dataflow(est)}
 <div class="plot" id="cycles">{plot_cycles(est)}</div>
 <div class="plot" id="board">{plot_board(est)}</div>
 <div class="plot" id="units">{plot_unit_resources(est)}</div>
 <h2>Folding</h2>
 <table id="folding"><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>
 {''.join(trs)}
-</table>{render_actual(actual)}</body></html>
+</table>{render_actual(actual)}{render_rtl(est)}</body></html>
 """
 
 
-def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    rep = write_json_reports(est, folding, out_dir)
+def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                  finn_folding: dict[str, Any] | None = None) -> Path:
+    rep = write_json_reports(est, folding, out_dir, finn_folding)
     (rep / "index.html").write_text(render_html(est))
     return rep
 
@@ -229,8 +272,15 @@ def _report_step(state: FlowState) -> FlowState:
     from hwgen.analysis.estimate import estimate
 
     est = state.artifacts.get("estimate") or estimate(state.graph, state.options["board"], state.options.get("budget"))
+    # the check step's run, the FIFO search, the rtl backend's Verilator run and Yosys counts, if they ran
+    for key in ("dataflow", "fifo_sizing", "rtlsim", "rtl_synth"):
+        if key in state.artifacts:
+            est = {**est, key: state.artifacts[key]}
     out = state.options.get("out_dir")
     if out is None:
         return state.with_artifact(estimate=est)
-    rep = write_reports(est, state.artifacts.get("folding_config") or {}, out)
+    from hwgen.analysis.finn_names import finn_folding_config
+
+    folding = state.artifacts.get("folding_config") or {}
+    rep = write_reports(est, folding, out, finn_folding_config(state.graph) if folding else None)
     return state.with_artifact(estimate=est, report_dir=rep)

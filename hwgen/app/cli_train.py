@@ -6,14 +6,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import torch
 from rich.console import Console
 from rich.table import Table
 
 from hwgen.core.errors import HwgenError
+
+if TYPE_CHECKING:  # torch is imported where it is used: `hwgen --help` must not load it
+    import torch
 
 
 class CliError(HwgenError, click.ClickException):
@@ -48,6 +50,8 @@ def _write_atomic(path: Path, write) -> None:
 
 def save_outputs(model: torch.nn.Module, metrics: dict[str, Any], out: Path) -> dict[str, Path]:
     """Write `out` (QONNX), `out`.pt (checkpoint) and `out`.json (metrics log)."""
+    import torch
+
     from hwgen import zoo
 
     paths = {"onnx": out, "checkpoint": out.with_suffix(".pt"), "log": out.with_suffix(".json")}
@@ -61,6 +65,8 @@ def save_outputs(model: torch.nn.Module, metrics: dict[str, Any], out: Path) -> 
 
 def load_checkpoint(path: str | Path) -> torch.nn.Module:
     """Rebuild a zoo model from a checkpoint written by `hwgen train`."""
+    import torch
+
     from hwgen import zoo
 
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
@@ -125,6 +131,8 @@ def train_cmd(
     try:
         check_names(model_name, dataset, recipe, method)
         if threads is not None:
+            import torch
+
             torch.set_num_threads(threads)
         model, metrics = train_model(
             model_name, dataset, recipe, epochs, seed,

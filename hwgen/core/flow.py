@@ -51,11 +51,15 @@ STEP_MODULES = {
     "fold": "hwgen.fold",
     "insert": "hwgen.passes.insert",
     "fifo": "hwgen.passes.fifo",
+    "check": "hwgen.analysis.dataflow",
     "estimate": "hwgen.analysis.estimate",
     "report": "hwgen.analysis.report",
     "codegen": "hwgen.backends.hls.codegen",
     "board": "hwgen.backends.board",
     "csim": "hwgen.backends.hls.csim",
+    "rtl": "hwgen.backends.rtl.codegen",
+    "rtlsim": "hwgen.backends.rtl.rtlsim",
+    "synth": "hwgen.backends.rtl.synth",
 }
 
 

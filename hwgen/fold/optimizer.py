@@ -25,7 +25,7 @@ from typing import Any
 from hwgen.core.boards import Board
 from hwgen.core.ir import Graph, Node
 from hwgen.fold.common import FoldingError
-from hwgen.passes.fifo import depth_for, size_fifos
+from hwgen.passes.fifo import depth_for, sized
 from hwgen.passes.insert import insert_stream_nodes
 from hwgen.units import FIFO, Unit, hardware_nodes, is_unit, unit_of
 from hwgen.units.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add
@@ -74,7 +74,7 @@ def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]
     """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFOs."""
     u = unit_of(n.with_attrs(**attrs))
     fifos = [_input_fifo(u, i).resources(board) for i in range(len(u.in_ports()))]
-    return u.cycles(), add(u.resources(board), *fifos)
+    return u.frame_cycles(), add(u.resources(board), *fifos)
 
 
 def _legal_widths(u: Unit) -> bool:
@@ -241,7 +241,8 @@ def apply_options(g: Graph, picks: list[Option]) -> Graph:
 def _fixed_cost(g: Graph, board: Board) -> dict[str, int]:
     """What the search does not choose: the shell and the FIFO into the output DMA."""
     axi = board.axi_port_bits
-    out_fifo = FIFO(name="dma_out", elems=1, epw=1, dt=f"uint{axi}", depth=32)
+    # an axi-bit word as axi binary elements: "uint128" is no datatype (at most 64 bits)
+    out_fifo = FIFO(name="dma_out", elems=axi, epw=axi, dt="binary", depth=32)
     return add(SHELL, out_fifo.resources(board))
 
 
@@ -288,7 +289,9 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
                                  tuple(limit))
             sol = (dma, picks) if picks is not None else sol
         folded = apply_options(g, sol[1])
-        tot = estimate(size_fifos(insert_stream_nodes(folded, board.axi_port_bits)), board)["totals"]  # the FIFOs the fifo pass will size
+        # the FIFO depths the fifo step sets (burst rule, then the ones the dataflow run proves)
+        proven = sized(insert_stream_nodes(folded, board.axi_port_bits), board.axi_port_bits)[0]
+        tot = estimate(proven, board)["totals"]
         over = [tot[k] - budget * cap[k] for k in BUDGETED]
         if all(o <= 0 for o in over):
             return folded
@@ -316,7 +319,8 @@ def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Gra
         )
     picks = [next(o for o in gr.options if o.cycles <= t) for gr in groups]  # options sorted by cost
     folded = apply_options(g, picks)
-    tot = estimate(size_fifos(insert_stream_nodes(folded, board.axi_port_bits)), board)["totals"]
+    proven = sized(insert_stream_nodes(folded, board.axi_port_bits), board.axi_port_bits)[0]
+    tot = estimate(proven, board)["totals"]
     cap = board.capacity()
     bad = [k for k in BUDGETED if tot[k] > budget * cap[k]]
     if bad:

@@ -14,25 +14,52 @@ from pathlib import Path
 import numpy as np
 from onnx import numpy_helper
 
+from hwgen.core.errors import FrontendError
 from hwgen.frontend import read_model
+from hwgen.frontend.onnx_reader import quiet
 
 
 class Reference:
     """Runs the original QONNX model with qonnx's executor."""
 
-    def __init__(self, path: str | Path, batch: int = 250):
+    def __init__(self, path: str | Path, batch: int | None = None):
+        self.path = Path(path)
         self.model = read_model(path)
         inits = {i.name for i in self.model.graph.initializer}
         self.input = next(i.name for i in self.model.graph.input if i.name not in inits)
         self.outputs = [o.name for o in self.model.graph.output]
-        self.batch = batch
+        # execute_onnx keeps every tensor of a run: the batch is bounded by their size per sample
+        self.batch = batch or int(max(1, min(MAX_BATCH, BATCH_BYTES // max(_sample_bytes(self.model), 1))))
         self._batched: dict[int, object | None] = {}
 
     def per_sample(self, x: np.ndarray) -> list[np.ndarray]:
         from qonnx.core.onnx_exec import execute_onnx
 
-        runs = [execute_onnx(self.model, {self.input: x[i : i + 1]}) for i in range(len(x))]
+        runs = []
+        for i in range(len(x)):
+            try:
+                with quiet():
+                    runs.append(execute_onnx(self.model, {self.input: x[i : i + 1]}))
+            except Exception as e:  # noqa: BLE001 - onnxruntime/qonnx raise many types
+                raise self._failure(x[i : i + 1], e) from None
         return [np.concatenate([r[o] for r in runs]) for o in self.outputs]
+
+    def _failure(self, x: np.ndarray, e: Exception) -> FrontendError:
+        """One line naming the first node the reference executor cannot run."""
+        from qonnx.core.onnx_exec import execute_onnx
+
+        node = None
+        for n in self.model.graph.node:
+            try:
+                with quiet():
+                    execute_onnx(self.model, {self.input: x}, end_node=n)
+            except Exception as err:  # noqa: BLE001 - any failure pins the node
+                node, e = n, err
+                break
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        where = f"node {node.name!r} ({node.op_type})" if node is not None else "the model"
+        return FrontendError(f"{self.path.name}: the reference executor (qonnx execute_onnx) fails at "
+                             f"{where}: {type(e).__name__}: {first}; hwgen cannot verify this model")
 
     def _batched_model(self, n: int):
         if n not in self._batched:
@@ -51,16 +78,35 @@ class Reference:
             chunk = x[i : i + self.batch]
             model = self._batched_model(len(chunk))
             try:
-                out = execute_onnx(model, {self.input: chunk}) if model is not None else None
+                with quiet():
+                    out = execute_onnx(model, {self.input: chunk}) if model is not None else None
             except Exception:
                 out = None
             if out is None:
                 return self.per_sample(x)
             res = [out[o] for o in self.outputs]
-            if i == 0 and not all(np.array_equal(r[:2], c) for r, c in zip(res, check)):
+            if i == 0 and not all(np.array_equal(r[:2], c, equal_nan=True) for r, c in zip(res, check)):
                 return self.per_sample(x)
             parts.append(res)
         return [np.concatenate([p[k] for p in parts]) for k in range(len(self.outputs))]
+
+
+# memory one batched execute_onnx run may take (all its tensors)
+BATCH_BYTES = 64 << 20
+MAX_BATCH = 250
+
+
+def _sample_bytes(model) -> int:
+    """Bytes one sample adds to an execute_onnx run: every value whose leading dimension is the
+    batch (1 in the exported model), as 4-byte floats, twice (the per-node onnxruntime runs
+    hold their own copies; measured on CNV: about 2x)."""
+    total = 0
+    g = model.graph
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        if dims and dims[0] == 1:
+            total += 4 * int(np.prod(dims, dtype=np.int64))
+    return 2 * total
 
 
 def _with_batch(model, input_name: str, n: int):

@@ -1,10 +1,12 @@
 """XNOR-popcount matrix products on packed bits: the simulator's fast path for binary MVAUs.
 
 A binary dot product of K bits is ``K - 2 * popcount(x XOR w)``. Packed 64 bits to a word, one
-XOR and one POPCNT instruction do 64 multiply-accumulates, several times what float BLAS does
-per instruction. numpy has no popcount matrix product, so a 20-line C kernel is compiled with
-the system C compiler on first use (cached by content hash); without a compiler the same
-result comes from numpy's ``bitwise_count``.
+XOR and one POPCNT instruction do 64 multiply-accumulates (512 with AVX-512 ``vpopcntq``),
+several times what float BLAS does per instruction. numpy has no popcount matrix product, so
+the C kernels of hwgen.kernels.csrc are compiled with the system C compiler on first use
+(cached by content hash and CPU flags); without a compiler the same result comes from numpy's
+``bitwise_count``. The compiled kernels pick their AVX-512 or portable path at run time;
+``force_generic()`` pins the portable one (tests compare both with ==).
 """
 
 from __future__ import annotations
@@ -17,51 +19,16 @@ import shutil
 import subprocess
 import tempfile
 import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-_KERNEL = r"""
-#include <stdint.h>
-#include <stdlib.h>
+from hwgen.kernels.csrc import SOURCE as _KERNEL
+from hwgen.kernels.windows import Windows
 
-/* pc[j] = popcount(x XOR w_j) over `words` words; weights transposed (words, m) so the j loop
-   vectorizes (vpopcntq where the CPU has it) */
-static void row_popcount(const uint64_t *xi, const uint64_t *wT, int32_t *pc, long m, long words) {
-    for (long j = 0; j < m; ++j) pc[j] = 0;
-    for (long k = 0; k < words; ++k) {
-        const uint64_t xv = xi[k];
-        const uint64_t *wk = wT + k * m;
-        for (long j = 0; j < m; ++j) pc[j] += (int32_t)__builtin_popcountll(xv ^ wk[j]);
-    }
-}
-
-/* out[i, j] = popcount(x_i XOR w_j) */
-void xor_popcount(const uint64_t *x, const uint64_t *wT, int32_t *out, long n, long m, long words) {
-    #pragma omp parallel for schedule(static) if (n * m * words > (1L << 22))
-    for (long i = 0; i < n; ++i) row_popcount(x + i * words, wT, out + i * m, m, words);
-}
-
-/* out[i, j] = #{t : kbits - popcount(x_i XOR w_j) >= T[j, t]}: XNOR-popcount then thresholds */
-void xnor_threshold(const uint64_t *x, const uint64_t *wT, const int32_t *T, int8_t *out,
-                    long n, long m, long words, long nt, long kbits) {
-    #pragma omp parallel for schedule(static) if (n * m * words > (1L << 22))
-    for (long i = 0; i < n; ++i) {
-        int32_t *pc = (int32_t *)malloc(sizeof(int32_t) * (size_t)m);
-        row_popcount(x + i * words, wT, pc, m, words);
-        int8_t *o = out + i * m;
-        for (long j = 0; j < m; ++j) {
-            const int32_t p = (int32_t)kbits - pc[j];
-            const int32_t *tj = T + j * nt;
-            int32_t c = 0;
-            for (long t = 0; t < nt; ++t) c += p >= tj[t];
-            o[j] = (int8_t)c;
-        }
-        free(pc);
-    }
-}
-"""
 
 def _cache_dir() -> Path:
     root = os.environ.get("HWGEN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "hwgen")
@@ -107,58 +74,97 @@ def _library():
                 os.replace(tmp, lib)  # atomic: concurrent test workers may race here
             except OSError:
                 return None
+    # OpenMP threads sleep rather than spin between kernels: the cores are shared
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         dll = ctypes.CDLL(str(lib))
     except OSError:
         return None
-    dll.xor_popcount.restype = None
-    dll.xor_popcount.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_long] * 3
-    dll.xnor_threshold.restype = None
-    dll.xnor_threshold.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_long] * 5
+    vp, lg = ctypes.c_void_p, ctypes.c_long
+    dll.hw_xnor_conv.restype = None
+    dll.hw_xnor_conv.argtypes = [vp, vp, vp, lg, lg, lg, vp, lg, vp]
+    dll.hw_int_conv.restype = None
+    dll.hw_int_conv.argtypes = [vp, vp, vp, vp, vp, lg, lg, lg, lg, vp, lg, vp]
+    dll.hw_pack_rows.restype = None
+    dll.hw_pack_rows.argtypes = [vp, lg, lg, vp]
+    dll.hw_force_generic.restype = None
+    dll.hw_force_generic.argtypes = [ctypes.c_int]
     return dll
 
 
+def library():
+    """The compiled kernels, or None (then callers use numpy)."""
+    return _library()
+
+
+@contextmanager
+def force_generic(level: int = 2) -> Iterator[None]:
+    """Run the compiled kernels on a slower path, e.g. to test it: ``level`` 2 = portable C (no
+    AVX-512), 1 = AVX-512 without VNNI."""
+    lib = _library()
+    if lib is not None:
+        lib.hw_force_generic(level)
+    try:
+        yield
+    finally:
+        if lib is not None:
+            lib.hw_force_generic(0)
+
+
+def fast_paths() -> dict[str, bool]:
+    """Which AVX-512 paths this CPU runs (False everywhere without the compiled library)."""
+    lib = _library()
+    return {"xnor": bool(lib and lib.hw_fast_xnor()), "int": bool(lib and lib.hw_fast_int()),
+            "vnni": bool(lib and lib.hw_fast_vnni()),
+            "threads": int(lib.hw_threads()) if lib else 1}
+
+
 def pack_rows(bits: np.ndarray) -> np.ndarray:
-    """(R, K) array of 0/1 -> (R, ceil(K/64)) uint64 words; padding bits are zero."""
-    r, k = bits.shape
+    """(..., K) array of 0/1 -> (..., ceil(K/64)) uint64 words, element i of a word at bit i;
+    padding bits are zero."""
+    *lead, k = bits.shape
     words = -(-k // 64)
-    packed = np.packbits(bits.astype(np.uint8, copy=False), axis=1)  # (R, ceil(K/8)) bytes
-    out = np.zeros((r, words * 8), np.uint8)
-    out[:, : packed.shape[1]] = packed
-    return out.view(np.uint64)
+    b8 = bits.view(np.uint8) if bits.dtype in (np.int8, np.bool_) else bits.astype(np.uint8)
+    b8 = np.ascontiguousarray(b8)
+    rows = b8.size // max(k, 1)
+    out = np.empty((*lead, words), np.uint64)
+    lib = _library()
+    if lib is not None and k > 0:
+        lib.hw_pack_rows(b8.ctypes.data, rows, k, out.ctypes.data)
+        return out
+    packed = np.packbits(b8.reshape(rows, k), axis=1, bitorder="little")  # (R, ceil(K/8)) bytes
+    full = np.zeros((rows, words * 8), np.uint8)
+    full[:, : packed.shape[1]] = packed
+    out[...] = full.view("<u8").reshape(*lead, words)
+    return out
 
 
-_PACKED_CONSTANTS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+_CONSTANTS: dict[tuple[int, str], tuple[weakref.ref, np.ndarray]] = {}
+
+
+def derived_constant(arr: np.ndarray, kind: str, make: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``make(arr)`` computed once per read-only parameter array (weights do not change between
+    batches; graph params are frozen arrays); writable arrays are recomputed every call."""
+    if arr.flags.writeable:
+        return make(arr)
+    key = (id(arr), kind)
+    hit = _CONSTANTS.get(key)
+    if hit is not None and hit[0]() is arr:
+        return hit[1]
+    value = make(arr)
+    _CONSTANTS[key] = (weakref.ref(arr), value)
+    return value
 
 
 def pack_constant(bits: np.ndarray) -> np.ndarray:
-    """``pack_rows`` of a read-only parameter array, computed once per array (weights do not
-    change between batches; graph params are frozen arrays)."""
-    if bits.flags.writeable:
-        return pack_rows(bits)
-    hit = _PACKED_CONSTANTS.get(id(bits))
-    if hit is not None and hit[0]() is bits:
-        return hit[1]
-    packed = pack_rows(bits)
-    _PACKED_CONSTANTS[id(bits)] = (weakref.ref(bits), packed)
-    return packed
+    """``pack_rows`` of a read-only parameter array, computed once per array."""
+    return derived_constant(bits, "packed", pack_rows)
 
 
 def xor_popcount(xp: np.ndarray, wp: np.ndarray) -> np.ndarray:
     """(R, M) int32 popcount of x XOR w for packed rows ``xp`` (R, W) and ``wp`` (M, W)."""
-    xp = np.ascontiguousarray(xp, dtype=np.uint64)
-    n, words = xp.shape
-    m = wp.shape[0]
-    out = np.empty((n, m), np.int32)
-    lib = _library()
-    if lib is not None:
-        wt = np.ascontiguousarray(wp.T, dtype=np.uint64)
-        lib.xor_popcount(xp.ctypes.data, wt.ctypes.data, out.ctypes.data, n, m, words)
-        return out
-    out[:] = 0
-    for k in range(words):
-        out += np.bitwise_count(xp[:, k : k + 1] ^ wp[None, :, k]).astype(np.int32)
-    return out
+    bits = 64 * xp.shape[1]  # every word's bits count: popcount = (bits - dot) / 2
+    return (bits - xnor_dot_packed(xp, wp, bits)) // 2
 
 
 def xnor_dot(x_bits: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
@@ -168,7 +174,7 @@ def xnor_dot(x_bits: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
 
 def xnor_dot_packed(xp: np.ndarray, wp: np.ndarray, k: int) -> np.ndarray:
     """``xnor_dot`` on rows already packed by ``pack_rows`` (K true bits per row)."""
-    return k - 2 * xor_popcount(xp, wp)
+    return xnor_conv(Windows.of_rows(xp), wp, k, None)
 
 
 def xnor_threshold(x_bits: np.ndarray, w_bits: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -178,17 +184,114 @@ def xnor_threshold(x_bits: np.ndarray, w_bits: np.ndarray, thresholds: np.ndarra
 
 def xnor_threshold_packed(xp: np.ndarray, wp: np.ndarray, k: int, thresholds: np.ndarray) -> np.ndarray:
     """``xnor_threshold`` on rows already packed by ``pack_rows`` (K true bits per row)."""
-    m, nt = thresholds.shape
-    lib = _library()
-    if lib is None or nt > 127:
-        from hwgen.kernels.intops import multithreshold
+    return xnor_conv(Windows.of_rows(xp), wp, k, thresholds)
 
-        pop = (k + xnor_dot_packed(xp, wp, k)) // 2
-        return multithreshold(pop, thresholds, 0, 1).astype(np.int8 if nt < 128 else np.int16)
-    xp = np.ascontiguousarray(xp, dtype=np.uint64)
-    wt = np.ascontiguousarray(wp.T, dtype=np.uint64)
+
+# -- windowed products: the windows of a padded image, read in place by the C kernels ----------
+def _blocked(wp: np.ndarray) -> np.ndarray:
+    """Packed weight rows (M, W) -> (ceil(M/8), W, 8): eight outputs' words side by side, the
+    operand of one AVX-512 instruction; padding rows are zero."""
+    m, words = wp.shape
+    mb = -(-m // 8)
+    out = np.zeros((mb * 8, words), np.uint64)
+    out[:m] = wp
+    return np.ascontiguousarray(out.reshape(mb, 8, words).transpose(0, 2, 1))
+
+
+def _sign_masks(bits: np.ndarray) -> np.ndarray:
+    """Weight bits (M, K) -> (ceil(M/32), K) uint32 masks, bit l = output 32*jb + l has weight +1."""
+    m, k = bits.shape
+    mb = -(-m // 32)
+    pad = np.zeros((mb * 32, k), np.uint8)
+    pad[:m] = bits != 0
+    by = np.packbits(pad.reshape(mb, 32, k), axis=1, bitorder="little")  # (mb, 4, K) bytes
+    return np.ascontiguousarray(by.transpose(0, 2, 1)).view("<u4").reshape(mb, k).astype(np.uint32)
+
+
+def _vnni_layout(bits: np.ndarray) -> np.ndarray:
+    """Weight bits (M, K) -> int8 +-1 (M32/16, K4, 16, 4) for vpdpbusd (M padded to a multiple of 32,
+    K to 4; padding weights 0), followed by the per-output weight sums as int32 (M32,) viewed as bytes."""
+    m, k = bits.shape
+    mp, k4 = -(-m // 32) * 32, -(-k // 4)
+    w = np.zeros((mp, k4 * 4), np.int8)
+    w[:m, :k] = np.where(bits != 0, 1, -1)
+    blocked = np.ascontiguousarray(w.reshape(mp // 16, 16, k4, 4).transpose(0, 2, 1, 3)).reshape(-1)
+    sums = w.sum(1, dtype=np.int32)
+    return np.concatenate([blocked.view(np.uint8), sums.view(np.uint8)])
+
+
+def _thresholds(thresholds: np.ndarray | None) -> tuple[np.ndarray | None, int]:
+    if thresholds is None:
+        return None, 0
     t = np.ascontiguousarray(np.clip(thresholds, -(2**31), 2**31 - 1), dtype=np.int32)
-    out = np.empty((xp.shape[0], m), np.int8)
-    lib.xnor_threshold(xp.ctypes.data, wt.ctypes.data, t.ctypes.data, out.ctypes.data,
-                       xp.shape[0], m, xp.shape[1], nt, k)
+    return t, t.shape[1]
+
+
+def _geometry(win: Windows) -> np.ndarray:
+    n, hp, wp, cw = win.image.shape
+    return np.array([n, hp, wp, cw, *win.kernel, *win.stride, *win.out_dim], dtype=np.int64)
+
+
+def _call(fn, win: Windows, wprep: np.ndarray, m: int, a: int, b: int, thresholds: np.ndarray | None,
+          ) -> np.ndarray:
+    t, nt = _thresholds(thresholds)
+    out = np.empty((win.rows_count, m), np.int8 if nt else np.int32)
+    geom = _geometry(win)
+    fn(win.image.ctypes.data, geom.ctypes.data, wprep.ctypes.data, m, a, b,
+       t.ctypes.data if t is not None else None, nt, out.ctypes.data)
     return out
+
+
+def xnor_conv(win: Windows, wp: np.ndarray, k: int, thresholds: np.ndarray | None) -> np.ndarray:
+    """Binary windows (packed words) x packed weight rows ``wp`` (M, W), K true bits: (R, M) int8
+    threshold counts #{t: popcount(XNOR) >= T[j, t]} or, without thresholds, int32 +-1 dots."""
+    lib = _library()
+    if lib is None or (thresholds is not None and thresholds.shape[1] > 127):
+        return _xnor_numpy(win.rows(), wp, k, thresholds)
+    wb = derived_constant(wp, "blocked", _blocked)
+    img = win.contiguous(np.uint64)
+    return _call(lib.hw_xnor_conv, img, wb, wp.shape[0], wp.shape[1], k, thresholds)
+
+
+def int_conv(win: Windows, w_bits: np.ndarray, lo: int, hi: int, thresholds: np.ndarray | None) -> np.ndarray:
+    """Integer windows (int16 codes in [lo, hi]) x +-1 weights given as bits (M, K): (R, M)
+    int8 threshold counts #{t: dot >= T[j, t]} or, without thresholds, int32 dots."""
+    lib = _library()
+    m, k = w_bits.shape
+    xmax = max(abs(lo), abs(hi))
+    if lib is None or (thresholds is not None and thresholds.shape[1] > 127) or k * xmax >= 2**31:
+        return _int_numpy(win.rows(), w_bits, xmax, thresholds)
+    masks = derived_constant(w_bits, "masks", _sign_masks)
+    vnni = derived_constant(w_bits, "vnni", _vnni_layout)
+    sums = vnni[-4 * masks.shape[0] * 32 :]
+    win = win.contiguous(np.int16)
+    t, nt = _thresholds(thresholds)
+    out = np.empty((win.rows_count, m), np.int8 if nt else np.int32)
+    lib.hw_int_conv(win.image.ctypes.data, _geometry(win).ctypes.data, masks.ctypes.data, vnni.ctypes.data,
+                    sums.ctypes.data, m, k, lo, hi, t.ctypes.data if t is not None else None, nt,
+                    out.ctypes.data)
+    return out
+
+
+def _count(acc: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    from hwgen.kernels.intops import multithreshold
+
+    nt = thresholds.shape[1]
+    return multithreshold(acc, thresholds, 0, 1).astype(np.int8 if nt < 128 else np.int16)
+
+
+def _xnor_numpy(xp: np.ndarray, wp: np.ndarray, k: int, thresholds: np.ndarray | None) -> np.ndarray:
+    pc = np.zeros((xp.shape[0], wp.shape[0]), np.int32)
+    for i in range(xp.shape[1]):
+        pc += np.bitwise_count(xp[:, i : i + 1] ^ wp[None, :, i]).astype(np.int32)
+    if thresholds is None:
+        return k - 2 * pc
+    return _count(k - pc, thresholds)
+
+
+def _int_numpy(x: np.ndarray, w_bits: np.ndarray, xmax: int, thresholds: np.ndarray | None) -> np.ndarray:
+    from hwgen.kernels.intops import int_matmul
+
+    w = 2 * (w_bits != 0).astype(np.int64) - 1
+    acc = int_matmul(x, w.T, int(xmax) * x.shape[1])
+    return acc if thresholds is None else _count(acc, thresholds)

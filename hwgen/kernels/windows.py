@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -48,13 +50,62 @@ def pool(x: np.ndarray, kernel, stride, pads, ceil_mode: bool, reduce=np.max) ->
     need_w = (ow - 1) * stride[1] + kernel[1] - w - pads[1]
     fill = _neutral(x.dtype, reduce)
     xp = pad_nhwc(x, (pads[0], pads[1], max(need_h, 0), max(need_w, 0)), fill)
-    v = windows(xp, kernel, stride)[:, :oh, :ow]
-    return reduce(v, axis=(3, 4))
+    pairwise = {np.max: np.maximum, np.min: np.minimum}.get(reduce)
+    if pairwise is None:
+        v = windows(xp, kernel, stride)[:, :oh, :ow]
+        return reduce(v, axis=(3, 4))
+    # max/min are separable: combine KH strided row slices (long contiguous runs), then KW
+    # strided column slices; far fewer, longer numpy inner loops than reducing a 6-d window view
+    (kh, kw), (sh, sw) = kernel, stride
+    rows = None
+    for i in range(kh):
+        s = xp[:, i : i + sh * (oh - 1) + 1 : sh]
+        rows = s.copy() if rows is None else pairwise(rows, s, out=rows)
+    out = None
+    for j in range(kw):
+        s = rows[:, :, j : j + sw * (ow - 1) + 1 : sw]
+        out = s.copy() if out is None else pairwise(out, s, out=out)
+    return out
 
 
 def _neutral(dtype, reduce):
     big = np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).max
     return -big if reduce is np.max else big
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The KH x KW windows (stride SH, SW) of an already padded (N, HP, WP, CW) image, not cut:
+    kernels read each window's KH runs of KW*CW elements in place (an im2col without the copy).
+    Elements are whatever the consumer reads: int16 codes, or 64-bit words of packed channels."""
+
+    image: np.ndarray
+    kernel: tuple[int, int] = (1, 1)
+    stride: tuple[int, int] = (1, 1)
+
+    @classmethod
+    def of_rows(cls, rows: np.ndarray) -> Windows:
+        """Rows (R, K) as the 1x1 windows of an (R, 1, 1, K) image (a fully connected layer)."""
+        return cls(rows.reshape(rows.shape[0], 1, 1, rows.shape[1]))
+
+    @property
+    def out_dim(self) -> tuple[int, int]:
+        _, hp, wp, _ = self.image.shape
+        return ((hp - self.kernel[0]) // self.stride[0] + 1, (wp - self.kernel[1]) // self.stride[1] + 1)
+
+    @property
+    def rows_count(self) -> int:
+        oh, ow = self.out_dim
+        return self.image.shape[0] * oh * ow
+
+    def contiguous(self, dtype) -> Windows:
+        """The same windows over a C-contiguous image of ``dtype`` (no copy when it already is)."""
+        img = np.ascontiguousarray(self.image, dtype=dtype)
+        return self if img is self.image else Windows(img, self.kernel, self.stride)
+
+    def rows(self) -> np.ndarray:
+        """The windows cut: (N*OH*OW, KH*KW*CW) in (kh, kw, c) order."""
+        return np.ascontiguousarray(windows(self.image, self.kernel, self.stride)).reshape(self.rows_count, -1)
 
 
 def window_sums(x: np.ndarray, kernel) -> np.ndarray:

@@ -7,18 +7,34 @@ depth is that burst, from the units' own schedules (``idle_cycles``, ports, ``cy
 producer never waits on a consumer that will catch up (own analysis; FINN sizes FIFOs by RTL
 simulation instead, which needs Vivado). The estimate and the generated stream depth both read
 the FIFO node's ``depth``.
+
+That burst rule looks at one edge. What it cannot see — a fork whose shortcut must hold what the
+long branch consumes before it emits (window rows, an MVAU's fill), or a bottleneck starved at a
+frame boundary because the units before it wait for rows of the next frame — the cycle-level run
+(``hwgen.sim.dataflow``) shows. ``refine_depths`` replays the graph with the burst depths; if the
+interval is worse than the slowest unit's cycles (or it deadlocks), it runs again with unbounded
+FIFOs, takes each FIFO's peak occupancy (a depth at which that run is unchanged), and shrinks
+the FIFOs that grew, one at a time, to the smallest depth at which the interval is still the
+slowest unit's (bisection: more depth never slows a blocking dataflow graph). So every depth
+it sets is tight: one word less and the check reports a worse interval or a deadlock. Where even
+unbounded FIFOs do not reach the slowest unit's cycles (the schedules themselves lose cycles at
+frame boundaries), the goal is the unbounded run's interval, and the check reports the gap.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from typing import Any
 
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph, Node
 from hwgen.passes.insert import MIN_DEPTH
+from hwgen.sim.dataflow import build_network, run_network
 from hwgen.units import Unit, hardware_nodes, unit_of
 
 MAX_DEPTH = 4096
+SIZING_FRAMES = 4  # frames each sizing run replays (the interval is the last two's distance)
 
 
 def out_rate(u: Unit, elems_per_word: int) -> float:
@@ -67,6 +83,50 @@ def size_fifos(g: Graph) -> Graph:
     return g
 
 
+def refine_depths(g: Graph, axi_bits: int, frames: int = SIZING_FRAMES) -> tuple[Graph, dict[str, Any]]:
+    """``g`` with FIFO depths grown until the cycle-level run reaches the slowest unit's interval
+    (see the module docstring), and what the search did."""
+    t0 = time.perf_counter()
+    net = build_network(g, axi_bits)
+    base = {name: int(g.node(name).attrs["depth"]) for name in net.fifo_nodes}
+    runs = 1
+    first = run_network(net, frames)
+    info: dict[str, Any] = {"target": first.slowest_cycles, "burst_interval": first.interval,
+                            "burst_deadlock": first.deadlock, "grown": {}}
+    depths = dict(base)
+    if not first.ok:
+        free = run_network(net, frames, unbounded=set(base))
+        runs += 1
+        # the best interval any depths give; above the slowest unit's cycles when the schedules
+        # themselves lose cycles (units at the bottleneck rate around a window unit, say)
+        goal = free.intervals[-1] if not free.deadlock and free.intervals else None
+        info["reachable_interval"] = goal
+        if goal is not None and not first.reaches(goal):
+            depths = {k: max(base[k], free.peak[k]) for k in base}
+            for name in sorted(depths, key=lambda k: depths[k] - base[k], reverse=True):
+                lo, hi = base[name], depths[name]  # hi reaches the target, lo may not
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    runs += 1
+                    if run_network(net, frames, {**depths, name: mid}).reaches(goal):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                depths[name] = hi
+    for name, d in depths.items():
+        if d != base[name]:
+            info["grown"][name] = [base[name], d]
+            g = g.replace_node(g.node(name), [g.node(name).with_attrs(depth=d)])
+    info.update(runs=runs, seconds=round(time.perf_counter() - t0, 3))
+    return g, info
+
+
+def sized(g: Graph, axi_bits: int) -> tuple[Graph, dict[str, Any]]:
+    """What the ``fifo`` step does: burst depths, then the ones the cycle-level run proves."""
+    return refine_depths(size_fifos(g), axi_bits)
+
+
 @step("fifo")
 def _fifo_step(state: FlowState) -> FlowState:
-    return state.with_stage("fifo", size_fifos(state.graph))
+    g, info = sized(state.graph, state.options["board"].axi_port_bits)
+    return state.with_stage("fifo", g).with_artifact(fifo_sizing=info)

@@ -21,6 +21,9 @@ from hwgen.frontend.quant import dequant, quant_dtype
 from hwgen.passes.chain import CHAIN_OPS, MAX_TABLE, Source, fold_chain, increasing_same_function
 
 HOST_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "Pad")
+# what the host runtime (hwgen.core.host_runtime) runs after the accelerator's output
+TAIL_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu",
+            "Clip", "ArgMax", "TopK")
 QUANTIZERS = ("Quant", "BipolarQuant")
 LINEAR = ("MatMul", "Conv")
 MERGE_OPS = ("Add", "Concat")  # with two or more tensor inputs: branches meet
@@ -74,6 +77,7 @@ class _Streamliner:
         self.inexact: list[str] = []  # layers whose float reference rounds (non power-of-two scales)
         self.done: set[str] = set()
         self.host: set[str] = set(g.inputs)  # float tensors computed on the host from the input
+        self.tail: set[str] = set()  # float tensors the host computes from the accelerator's output
 
     def fail(self, node: Node, msg: str):
         raise StreamlineError(f"node {node.name!r} ({node.op}): {msg}")
@@ -131,6 +135,8 @@ class _Streamliner:
         self.fail(node, "operator not supported between quantized layers")
 
     def visit_host(self, node: Node) -> None:
+        if node.inputs[0] in self.tail:
+            return self.host_tail(node)
         if node.op in QUANTIZERS:
             return self.input_quantizer(node)
         if node.op in LINEAR:
@@ -140,6 +146,17 @@ class _Streamliner:
             self.fail(node, "only scaling and layout ops may precede the first quantizer (they run on the host)")
         self.nodes.append(node.with_attrs(host=True))
         self.host.update(node.outputs)
+
+    def host_tail(self, node: Node) -> None:
+        """After the last accumulator the host runs the float tail, ArgMax/TopK included (the
+        hardware LabelSelect is kept where it is exact: see ``no_activation``)."""
+        if node.op not in TAIL_OPS:
+            self.fail(node, f"runs on the host after the accelerator's last layer, where only "
+                            f"{', '.join(TAIL_OPS)} are supported; end the model with a linear layer "
+                            "(and an optional float affine/BatchNorm, ArgMax or TopK)")
+        self.nodes.append(node.with_attrs(host=True))
+        self.host.update(node.outputs)
+        self.tail.update(node.outputs)
 
     # the input quantizer (host side) --------------------------------------------------------
     def input_quantizer(self, node: Node) -> None:
@@ -465,9 +482,11 @@ class _Streamliner:
         self.nodes.append(Node("Dequant", f"{node.name}_dequant", (acc,), (node.outputs[0],),
                                {"host": True}, {"scale": src.scale, "offset": src.offset}))
         self.host.add(node.outputs[0])
+        self.tail.add(node.outputs[0])
         for n in chain:
             self.nodes.append(n.with_attrs(host=True))
             self.host.update(n.outputs)
+            self.tail.update(n.outputs)
             self.done.add(n.name)
 
     def _emit_select(self, select: Node, acc: str) -> None:

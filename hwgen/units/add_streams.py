@@ -51,6 +51,12 @@ class AddStreams(Unit):
         for _ in range(self.cycles()):
             yield (1, 1), (1,)
 
+    def loop_entries(self) -> int:
+        return 1  # add_streams.hpp: one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # no arrays: stream words and registers only
+
     def idle_cycles(self, i: int = 0) -> int:
         return 0
 
@@ -62,6 +68,12 @@ class AddStreams(Unit):
 
     def shape(self) -> str:
         return f"{self.pixels}x{self.channels}"
+
+    def loop_entries(self) -> int:
+        return 1  # one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # stream words and registers only
 
     def resources(self, board) -> dict[str, int]:
         """FINN ``AddStreams`` (hlslib ``AddStreams_Batch``) has no estimate of its own; own: one

@@ -76,6 +76,16 @@ class AveragePool(Unit):
     def shape(self) -> str:
         return f"{self.ifm_dim[0]}x{self.ifm_dim[1]}x{self.channels} k{self.kernel[0]}"
 
+    def loop_entries(self) -> int:
+        return 1  # one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        """The partial sums of one output row (lib/avg_pool.hpp): read and written once per cycle."""
+        from hwgen.units.hls_memory import ONE, ArraySpec, Dim
+
+        return (ArraySpec("row", (Dim(self.ofm_dim[1] * (self.channels // self.pe), ONE),),
+                          self.pe * DataType.parse(self.odt).bits, reads=1, writes=1, storage="auto", where="lib"),)
+
     def resources(self, board) -> dict[str, int]:
         """Own (FINN's ``Pool_Batch`` sums a whole window buffer instead): a row of OW*C/PE
         partial sums of PE x sum-width bits (LUTRAM or BRAM18 by depth, cost.memory), one adder

@@ -9,8 +9,12 @@ pass, the estimate, the simulator and codegen only ever call the faces below; no
 |---|---|
 | ``simulate(*xs)`` | bit-accurate, batched numpy (batch first); integer in, integer out |
 | ``in_ports()``, ``out_ports()`` | one ``Port`` per stream: elements per frame, per word, datatype |
-| ``cycles()`` | cycles per frame under the unit's folding |
+| ``cycles()`` | loop iterations per frame under the unit's folding (= cycles at II = 1; C-sim counts them) |
+| ``loop_entries()`` | pipelined loops entered per frame, each one pipeline fill and drain (C-sim counts them) |
+| ``hls_arrays()`` | every array its HLS code touches, with partitioning, accesses per cycle, storage (``hls_memory``) |
+| ``ii_bound()``, ``frame_cycles()`` | the static II bound from those arrays; cycles between frame starts (the estimate's) |
 | ``schedule()`` | per cycle of one frame: words read per input, written per output (the dataflow check) |
+| ``schedule_runs()`` | the same as run-length segments (cycles, reads, writes); a unit implements one of the two |
 | ``idle_cycles(i)`` | longest run of cycles in which it reads no word of input ``i`` (FIFO sizing) |
 | ``start_fraction()``, ``tail()`` | when it can emit after its input starts, and how long it runs after the input ended (latency) |
 | ``KNOBS``, ``legal_foldings()``, ``folding_error(...)`` | what the optimizer may choose |
@@ -34,6 +38,30 @@ from hwgen.core.ir import Node
 
 def divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
+
+
+# (cycles, words read per input, words written per output): one run of identical cycles
+Run = tuple[int, tuple[int, ...], tuple[int, ...]]
+
+
+class Runs:
+    """Builds a run-length schedule: appends merge with the last run when the cycles match."""
+
+    def __init__(self) -> None:
+        self.runs: list[Run] = []
+
+    def add(self, n: int, reads: tuple[int, ...], writes: tuple[int, ...]) -> None:
+        if n <= 0:
+            return
+        if self.runs and self.runs[-1][1] == reads and self.runs[-1][2] == writes:
+            self.runs[-1] = (self.runs[-1][0] + n, reads, writes)
+        else:
+            self.runs.append((n, reads, writes))
+
+    def extend(self, runs: list[Run], times: int = 1) -> None:
+        for _ in range(times):
+            for n, r, w in runs:
+                self.add(n, r, w)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +98,9 @@ class Unit:
     PARAMS: ClassVar[tuple[str, ...]] = ()
     KNOBS: ClassVar[dict[str, str]] = {}
     template: ClassVar[str] = ""
+    # the layers FINN (finn-plus 1.6) makes of this unit, in stream order: FINN op type ->
+    # {FINN attribute: our attribute}; folding files name them <op type>_<index> (fold/config.py)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {}
 
     # -- graph node <-> unit ------------------------------------------------------------------
     @classmethod
@@ -113,6 +144,26 @@ class Unit:
     def cycles(self) -> int:
         raise self._missing("cycles")
 
+    def loop_entries(self) -> int:
+        raise self._missing("loop_entries")
+
+    def hls_arrays(self) -> tuple:
+        raise self._missing("hls_arrays")
+
+    def ii_bound(self) -> int:
+        """The static II bound of the unit's pipelined loops (hwgen.units.hls_memory)."""
+        from hwgen.units.hls_memory import IICheck
+
+        return IICheck(self.name, tuple(self.hls_arrays())).ii_bound
+
+    def frame_cycles(self) -> int:
+        """Cycles between two frames' starts in hardware: the loop iterations at the static II
+        bound, plus one pipeline fill and drain per loop entered (each process of the dataflow
+        region returns after its frame, so its pipelines empty; hls_memory.FILL_DRAIN_CYCLES)."""
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        return self.cycles() * self.ii_bound() + self.loop_entries() * FILL_DRAIN_CYCLES
+
     def idle_cycles(self, i: int = 0) -> int:
         raise self._missing("idle_cycles")
 
@@ -120,8 +171,42 @@ class Unit:
         """One frame of stream activity as the HLS loop nest runs it at II = 1: for each cycle,
         (words read from each input, words written to each output). The cycle-level dataflow
         check replays it; a cycle whose reads are not there or whose writes find a full FIFO
-        stalls the unit (blocking streams)."""
-        raise self._missing("schedule")
+        stalls the unit (blocking streams). A unit gives either this or ``schedule_runs``."""
+        if type(self).schedule_runs is Unit.schedule_runs:
+            raise self._missing("schedule")
+        return (
+            (r, w) for n, r, w in self.schedule_runs() for _ in range(n)
+        )
+
+    def schedule_runs(self) -> list[Run]:
+        """``schedule()`` as run-length segments ``(cycles, reads, writes)``: a CNV layer is tens
+        of thousands of cycles but a few thousand runs, which is what the dataflow check replays."""
+        if type(self).schedule is Unit.schedule:
+            raise self._missing("schedule")
+        runs = Runs()
+        for r, w in self.schedule():
+            runs.add(1, r, w)
+        return runs.runs
+
+    def frame_schedule_runs(self) -> list[Run]:
+        """``schedule_runs()`` as the hardware spends a frame (``frame_cycles()`` cycles): every
+        iteration at the static II bound, then one pipeline fill and drain per loop entered, as
+        idle cycles at the end of the frame (where they fall inside the frame is not modelled)."""
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        ii = self.ii_bound()
+        runs = Runs()
+        for n, r, w in self.schedule_runs():
+            if ii == 1:
+                runs.add(n, r, w)
+                continue
+            idle = ((0,) * len(r), (0,) * len(w))
+            for _ in range(n):
+                runs.add(1, r, w)
+                runs.add(ii - 1, *idle)
+        last = runs.runs[-1] if runs.runs else (0, (), ())
+        runs.add(self.loop_entries() * FILL_DRAIN_CYCLES, (0,) * len(last[1]), (0,) * len(last[2]))
+        return runs.runs
 
     def start_fraction(self) -> float:
         raise self._missing("start_fraction")

@@ -57,6 +57,12 @@ class StreamingConcat(Unit):
                 for _ in range(c // self.pe):
                     yield steps[i]
 
+    def loop_entries(self) -> int:
+        return 1  # concat.hpp: one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # no arrays: stream words and registers only
+
     def idle_cycles(self, i: int = 0) -> int:
         # between two pixels' words of input i, the other inputs' words pass
         return (self.total - self.channels[i]) // self.pe
@@ -82,6 +88,12 @@ class StreamingConcat(Unit):
 
     def shape(self) -> str:
         return f"{self.pixels}x({'+'.join(map(str, self.channels))})"
+
+    def loop_entries(self) -> int:
+        return 1  # one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # stream words and registers only
 
     def resources(self, board) -> dict[str, int]:
         """Own (FINN ``StreamingConcat`` has no LUT estimate): an N:1 word multiplexer (a LUT6 is

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from hwgen.core.datatypes import DataType
+from hwgen.units.hls_memory import ArraySpec, memory_impl
 
 RESOURCES = ("lut", "ff", "bram18", "uram", "dsp")
 BUDGETED = ("lut", "bram18", "dsp")  # what the optimizer's budget constrains
@@ -66,13 +67,24 @@ def bram18_blocks(depth: int, width: int) -> int:
     return math.ceil(depth / 512) * math.ceil(width / 36)
 
 
-def memory(depth: int, width: int, count: int = 1) -> dict[str, int]:
-    """``count`` independent ``depth`` x ``width`` memories, in LUTRAM or BRAM18 by depth.
+def memory(depth: int, width: int, count: int = 1, impl: str | None = None) -> dict[str, int]:
+    """``count`` independent ``depth`` x ``width`` memories built as ``impl`` (default: the one
+    storage rule, ``hls_memory.memory_impl``: LUTRAM up to LUTRAM_MAX_DEPTH words, else BRAM18).
 
     LUTRAM cost: one LUT6 holds 64x1 (FINN MVAU ``lut_estimation`` term c2 = P*Q*W*ceil(WMEM/64)).
     """
     if depth <= 0 or width <= 0 or count <= 0:
         return zero()
-    if depth <= LUTRAM_MAX_DEPTH:
+    impl = impl or memory_impl(depth, width, LUTRAM_MAX_DEPTH)
+    if impl in ("lutram", "registers"):
         return {**zero(), "lut": count * width * math.ceil(depth / 64)}
     return {**zero(), "bram18": count * bram18_blocks(depth, width)}
+
+
+def array_cost(a: ArraySpec) -> dict[str, int]:
+    """One array of a unit's HLS code as its spec builds it (banks x depth x width in the memory
+    its ``storage`` names, the same value BIND_STORAGE prints): the one storage decision, read by
+    the estimate and by codegen. A parameter ROM split into registers is constants in logic."""
+    if a.registers():
+        return zero() if a.rom else {**zero(), "ff": a.banks() * a.depth() * a.width}
+    return memory(a.depth(), a.width, a.banks(), a.storage)

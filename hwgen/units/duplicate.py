@@ -52,6 +52,12 @@ class DuplicateStreams(Unit):
         for _ in range(self.cycles()):
             yield step
 
+    def loop_entries(self) -> int:
+        return 1  # duplicate.hpp: one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # no arrays: stream words and registers only
+
     def idle_cycles(self, i: int = 0) -> int:
         return 0
 
@@ -63,6 +69,12 @@ class DuplicateStreams(Unit):
 
     def shape(self) -> str:
         return f"{self.pixels}x{self.channels} x{self.n}"
+
+    def loop_entries(self) -> int:
+        return 1  # one pipelined loop per frame
+
+    def hls_arrays(self) -> tuple:
+        return ()  # stream words and registers only
 
     def resources(self, board) -> dict[str, int]:
         """Own: the word fans out as wires; each output keeps its own valid/ready handshake (a

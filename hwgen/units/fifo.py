@@ -62,11 +62,32 @@ class FIFO(Unit):
     def resources(self, board) -> dict[str, int]:
         """Own: an SRL FIFO is one SRLC32E per bit per 32 words, a registered output and ~12 LUT
         of control; deeper ones are BRAM18 with ~40 LUT of control."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         width = self.in_ports()[0].width
         if self.storage == "srl":
             return {**zero(), "lut": width * math.ceil(self.depth / 32) + 12, "ff": width + 16}
         return {**zero(), "lut": 40, "ff": width + 40, "bram18": bram18_blocks(self.depth, width)}
 
+    def loop_entries(self) -> int:
+        return 0  # not a process: the depth and storage of a stream
+
+    def hls_arrays(self) -> tuple:
+        return ()  # the stream's own memory, bound by BIND_STORAGE type=fifo (design.py)
+
     def context(self) -> dict:
         return {"stream_depth": self.depth, "storage": self.storage,
                 "summary": f"FIFO depth {self.depth} ({self.storage})"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import fifo_unit_rtl
+
+        return fifo_unit_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import fifo_unit_rtl_resources
+
+        return fifo_unit_rtl_resources(self, board)

@@ -18,14 +18,15 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import int_matmul, multithreshold
 from hwgen.kernels.popcount import (
+    int_conv,
     pack_constant,
     pack_rows,
+    xnor_conv,
     xnor_dot,
-    xnor_dot_packed,
-    xnor_threshold_packed,
 )
-from hwgen.units.base import Port, Unit
-from hwgen.units.cost import XNOR_LANE_LUTS, add, bits, memory, zero
+from hwgen.kernels.windows import Windows
+from hwgen.units.base import Port, Run, Runs, Unit
+from hwgen.units.cost import XNOR_LANE_LUTS, add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +49,7 @@ class MVAU(Unit):
     PARAMS: ClassVar[tuple[str, ...]] = ("weights", "thresholds")
     KNOBS: ClassVar[dict[str, str]] = {"pe": "mh", "simd": "mw"}
     template: ClassVar[str] = "mvau"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"MVAU_hls": {"PE": "pe", "SIMD": "simd"}}
 
     @property
     def noact(self) -> bool:
@@ -77,18 +79,57 @@ class MVAU(Unit):
 
     def simulate_packed(self, xp: np.ndarray) -> np.ndarray:
         """xnor mode on input rows packed by ``pack_rows`` (R, words): (R, mh) outputs."""
-        wp = pack_constant(self.weights)
+        return self._finish(self._kernel(Windows.of_rows(xp), "packed"))
+
+    def reads_windows(self, idt: str, channels: int) -> str | None:
+        """How this unit reads the windows of a SlidingWindow (``idt`` data, ``channels`` per pixel)
+        in place, without their im2col copy: "packed" (bits, 64 channels to a word), "codes"
+        (small integers as int16), or None (it needs them cut)."""
+        return self._kernel_form(idt, channels % 64 == 0)
+
+    def _kernel_form(self, idt: str, packable: bool) -> str | None:
+        """The C kernel for this unit's inputs: "packed" (XNOR-popcount; ``packable``: the rows can
+        be packed into words), "codes" (integer x binary), or None (numpy/BLAS path)."""
+        nt_ok = self.noact or self.thresholds.shape[1] < 128
+        if self.mode == "xnor" and idt == "binary" and packable and nt_ok:
+            return "packed"
+        if self.mode == "int" and self.binary_weights and nt_ok:
+            dt = DataType.parse(idt)
+            if dt.is_integer and -(2**15) <= dt.min and dt.max < 2**15 and self.int_bound() < 2**31:
+                return "codes"
+        return None
+
+    def simulate_windows(self, win: Windows) -> np.ndarray:
+        """The outputs (N, OH, OW, mh) for windows read in place (the form ``reads_windows`` chose)."""
+        oh, ow = win.out_dim
+        out = self._finish(self._kernel(win, "packed" if self.mode == "xnor" else "codes"))
+        return out.reshape(win.image.shape[0], oh, ow, self.mh)
+
+    def _xmax(self) -> int:
+        idt = DataType.parse(self.idt)
+        return max(abs(idt.min), abs(idt.max))
+
+    def int_bound(self) -> int:
+        """The largest |accumulator| in int mode: sum of |weights| times the largest |input|."""
+        return int(np.abs(self.signed_weights()).sum(1).max()) * self._xmax()
+
+    def _finish(self, out: np.ndarray) -> np.ndarray:
+        """Kernel outputs (threshold counts, or accumulators without thresholds) -> unit outputs."""
         if self.noact:
-            return xnor_dot_packed(xp, wp, self.mw)
-        count = xnor_threshold_packed(xp, wp, self.mw, self.thresholds)
-        out = self.out_base + self.out_step * count if (self.out_base, self.out_step) != (0, 1) else count
-        return out.astype(DataType.parse(self.odt).compact_numpy)
+            return out
+        if (self.out_base, self.out_step) != (0, 1):
+            out = self.out_base + self.out_step * out.astype(np.int32)
+        return out.astype(DataType.parse(self.odt).compact_numpy, copy=False)
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
-        if self.mode == "xnor" and not self.noact and self.mw >= 64:
-            # popcount and thresholds fused in one pass over packed bits
-            n = x.shape[0]
-            out = self.simulate_packed(pack_rows(x.reshape(n * self.reps, self.mw)))
+        n = x.shape[0]
+        # one row per input vector: the 1x1 windows of an (N*reps, 1, 1, mw) image; packed rows
+        # need no multiple of 64 (pack_rows pads inputs and weights alike with zeros)
+        form = self._kernel_form(self.idt, self.mw >= 64)
+        if form is not None:
+            v = x.reshape(n * self.reps, self.mw)
+            rows = pack_rows(v) if form == "packed" else v.astype(np.int16, copy=False)
+            out = self._finish(self._kernel(Windows.of_rows(rows), form))
             return out.reshape(n, *self._out_shape(x))
         acc = self.accumulate(x)
         if self.noact:
@@ -98,6 +139,13 @@ class MVAU(Unit):
         out = multithreshold(acc, self.thresholds, self.out_base, self.out_step)
         return out.astype(DataType.parse(self.odt).compact_numpy).reshape(x.shape[0], *self._out_shape(x))
 
+    def _kernel(self, win: Windows, form: str) -> np.ndarray:
+        """Threshold counts (or accumulators when noact) of the windows ``win``, (R, mh)."""
+        if form == "packed":
+            return xnor_conv(win, pack_constant(self.weights), self.mw, self.thresholds)
+        idt = DataType.parse(self.idt)
+        return int_conv(win, self.weights, idt.min, idt.max, self.thresholds)
+
     def _out_shape(self, x: np.ndarray) -> tuple[int, ...]:
         if self.reps == 1:
             return (self.mh,)
@@ -106,6 +154,19 @@ class MVAU(Unit):
 
     def cycles(self) -> int:
         return self.reps * (self.mh // self.pe) * (self.mw // self.simd)
+
+    def schedule_runs(self) -> list[Run]:
+        """mvau.hpp: one loop of REPS*NF*SF iterations; the SF words of a vector are read while
+        nf == 0 and replayed from ``inbuf`` for the other folds; a word of PE outputs leaves at
+        sf == SF-1 of every fold."""
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        vec = Runs()
+        vec.add(sf - 1, (1,), (0,))
+        vec.add(1, (1,), (1,))
+        vec.extend([(sf - 1, (0,), (0,)), (1, (0,), (1,))], nf - 1)
+        frame = Runs()
+        frame.extend(vec.runs, self.reps)
+        return frame.runs
 
     def in_ports(self) -> tuple[Port, ...]:
         return (Port(self.reps * self.mw, self.simd, self.idt),)
@@ -171,6 +232,41 @@ class MVAU(Unit):
                        f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once): the one tile loop."""
+        return 1
+
+    def hls_arrays(self) -> tuple:
+        """Every array of the MVAU's HLS code and how its loop (one PE x SIMD tile per cycle)
+        touches them (hwgen.units.hls_memory): weights [PE][NF*SF](limbs) split on PE and
+        reshaped on limbs, thresholds [PE][NF][NT] split on PE and level; each bank read once
+        per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        wbits = 1 if self.mode == "xnor" or self.binary_weights else DataType.parse(self.wdt).bits
+        width = self.simd * wbits
+        dims = [Dim(self.pe, UNROLLED, "complete"), Dim(nf * sf, ONE)]
+        if width > 64:  # words wider than 64 bits are uint64 limbs (hls_pack.word_array)
+            dims.append(Dim(-(-width // 64), UNROLLED, "reshape"))
+        c = cname(self.name)
+        out = [ArraySpec(f"{c}_weights", tuple(dims), width, storage=memory_impl(nf * sf, width, LUTRAM_MAX_DEPTH),
+                         rom=True)]
+        if not self.noact:
+            t = np.asarray(self.thresholds)
+            tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+            out.append(ArraySpec(f"{c}_thresholds", (Dim(self.pe, UNROLLED, "complete"), Dim(nf, ONE),
+                                                     Dim(int(t.shape[1]), UNROLLED, "complete")),
+                                 tbits, storage=memory_impl(nf, tbits, LUTRAM_MAX_DEPTH), rom=True))
+        ib = DataType.parse(self.idt).bits
+        out.append(ArraySpec("inbuf", (Dim(sf, ONE),), self.simd * ib, storage="auto", where="lib",
+                             notes="written while nf == 0, read otherwise: exclusive branches share a port"))
+        out.append(ArraySpec("acc", (Dim(self.pe, UNROLLED, "complete"),), DataType.parse(self.acc_dt).bits,
+                             reads=1, writes=1, where="lib"))
+        return tuple(out)
+
     def resources(self, board) -> dict[str, int]:
         """MVAU (FINN ``MatrixVectorActivation.lut_estimation`` / ``bram_estimation`` / ``dsp_estimation``).
 
@@ -183,6 +279,8 @@ class MVAU(Unit):
         ``dsp_estimation`` ignores the split); binary weights are a conditional negation in LUTs.
         FF is our own: pipeline registers of half the adder tree plus two accumulators per PE.
         """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         P, Q = self.pe, self.simd
         W = 1 if self.binary_weights else bits(self.wdt)
         A = bits(self.idt)
@@ -201,10 +299,22 @@ class MVAU(Unit):
         n_thr = 0 if self.thresholds is None else int(self.thresholds.shape[1])
         comp = n_thr * acc
         lanes = 300 + 1.1 * P * (mult + adder + acc + comp)
-        wmem = (self.mw // Q) * (self.mh // P)
-        weights = memory(wmem, Q * W, P)
-        tmem = self.mh // P
-        thresholds = memory(tmem, n_thr * acc, P) if n_thr else zero()
+        # weights and thresholds as hls_arrays() declares them: split per PE (and per threshold
+        # level), each bank in the memory the one storage decision chose
+        params = [array_cost(a) for a in self.hls_arrays() if a.rom]
         ff = P * ((W + A) * Q / 2 + 2 * acc + n_thr) + Q * A + 150
         dsp = P * Q if use_dsp else 0
-        return add({"lut": lanes, "ff": ff, "dsp": dsp}, weights, thresholds)
+        return add({"lut": lanes, "ff": ff, "dsp": dsp}, *params)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import mvau_rtl
+
+        return mvau_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import mvau_rtl_resources
+
+        return mvau_rtl_resources(self, board)

@@ -10,13 +10,16 @@ few input channels (an RGB image) feed its MVAU more than C elements per cycle.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from hwgen.kernels.windows import im2col, out_size, pad_nhwc, windows
-from hwgen.units.base import Port, Unit, divisors
+from hwgen.core.datatypes import DataType
+from hwgen.kernels.popcount import pack_rows
+from hwgen.kernels.windows import Windows, im2col, out_size, pad_nhwc
+from hwgen.units.base import Port, Run, Runs, Unit, divisors
 from hwgen.units.cost import add, bits, memory
 
 
@@ -32,6 +35,7 @@ class SlidingWindow(Unit):
     idt: str = "binary"
     KNOBS: ClassVar[dict[str, str]] = {"simd": "channels"}
     template: ClassVar[str] = "sliding_window"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "simd"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:
@@ -66,24 +70,65 @@ class SlidingWindow(Unit):
         """Binary data whose channels fill whole 64-bit words: windows can be cut from packed pixels."""
         return self.idt == "binary" and self.channels % 64 == 0
 
-    def packed_windows(self, x: np.ndarray) -> np.ndarray:
-        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words).
+    def uncut(self, x: np.ndarray, form: str) -> Windows:
+        """This unit's windows of ``x`` (N, H, W, C), padded but not cut: "packed" (each pixel's C
+        bits packed 64 to a word; padding pixels are words of the pad bit) or "codes" (int16).
 
         Packing each pixel's C bits and then cutting windows gives the same words as cutting
-        windows and packing each (kh, kw, c) row, because C is a multiple of 64; the window
-        copy is 8x smaller than the int8 one."""
-        n, h, w, c = x.shape
-        px = np.packbits(x.astype(np.uint8, copy=False), axis=-1).view(np.uint64)  # (N, H, W, C/64)
-        fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
-        v = windows(pad_nhwc(px, self.pads, fill), self.kernel, self.stride)  # (N, OH, OW, KH, KW, C/64)
-        return np.ascontiguousarray(v).reshape(-1, self.kernel[0] * self.kernel[1] * (c // 64))
+        windows and packing each (kh, kw, c) row, because C is a multiple of 64."""
+        if form == "packed":
+            img = pack_rows(x)  # (N, H, W, C/64)
+            fill = np.uint64(0xFFFFFFFFFFFFFFFF) if self.pad_value else np.uint64(0)
+        else:
+            img, fill = x.astype(np.int16, copy=False), np.int16(self.pad_value)
+        return Windows(pad_nhwc(img, self.pads, fill), self.kernel, self.stride)
+
+    def packed_windows(self, x: np.ndarray) -> np.ndarray:
+        """The windows of ``simulate`` already packed as ``pack_rows`` packs them, (N*OH*OW, words)."""
+        return self.uncut(x, "packed").rows()
+
+    def fused_with(self, consumer: Unit) -> Callable[[np.ndarray], np.ndarray] | None:
+        """One step computing ``consumer(self(x))`` when the consumer reads windows in place
+        (``reads_windows``): no im2col copy, packed bits for binary data. None: run both units."""
+        reads = getattr(consumer, "reads_windows", None)
+        form = reads(self.idt, self.channels) if reads is not None else None
+        if form is None or (form == "packed" and not self.can_pack()):
+            return None
+        return lambda x: consumer.simulate_windows(self.uncut(x, form))
 
     def cycles(self) -> int:
         oh, ow = self.ofm_dim
         kh, kw = self.kernel
+        if self.simd > self.in_simd:  # wide form: line buffers + register window
+            return register_window_cycles(self.ifm_dim, self.kernel, self.stride, self.pads[:2], (oh, ow),
+                                          kh * kw * self.channels // self.simd)
         words_in = self.channels // self.in_simd
         words_out = kh * kw * self.channels // self.simd
         return ring_cycles(self.ifm_dim, words_in, kh, self.stride[0], self.pads[0], oh, ow * words_out)
+
+    def schedule_runs(self) -> list[Run]:
+        """sliding_window.hpp: narrow form, ``ring_fill`` reads the first rows; then per output row
+        one loop of max(E, reads) iterations writes a word while it < E and reads one while
+        it < reads. Wide form: the register window's state machine (register_window_schedule)."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        words_out = kh * kw * self.channels // self.simd
+        if self.simd > self.in_simd:
+            return register_window_schedule(self.ifm_dim, self.kernel, self.stride, self.pads[:2], (oh, ow),
+                                            words_out)
+        return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
+                             oh, ow * words_out, 1)
+
+    def frame_schedule_runs(self) -> list[Run]:
+        """The narrow form drains after the ring fill and after every output row's loop."""
+        if self.simd > self.in_simd or self.ii_bound() != 1:
+            return super().frame_schedule_runs()
+        from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
+                             oh, ow * kh * kw * self.channels // self.simd, 1, FILL_DRAIN_CYCLES)
 
     def in_ports(self) -> tuple[Port, ...]:
         ih, iw = self.ifm_dim
@@ -95,6 +140,9 @@ class SlidingWindow(Unit):
 
     def idle_cycles(self, i: int = 0) -> int:
         per_window = self.kernel[0] * self.kernel[1] * self.channels // self.simd
+        if self.simd > self.in_simd:
+            return register_window_run(self.ifm_dim, self.kernel, self.stride, self.pads[:2], self.ofm_dim,
+                                       per_window)[1]
         return ring_idle_cycles(self.ifm_dim, self.ofm_dim, self.kernel, self.stride[0], self.pads[0],
                                 self.channels // self.in_simd, per_window)
 
@@ -149,23 +197,71 @@ class SlidingWindow(Unit):
                        f"simd={self.simd}",
         }
 
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row (narrow
+        form), or the one loop of the wide form."""
+        return 1 if self.simd > self.in_simd else 1 + self.ofm_dim[0]
+
+    def hls_arrays(self) -> tuple:
+        """The window buffers of lib/sliding_window.hpp: the narrow form's ring (one bank per
+        row, 1 read + 1 write per cycle), the wide form's line buffers (one bank each, 1 read +
+        1 write per cycle) and register windows."""
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim
+
+        b = DataType.parse(self.idt).bits
+        iw, ow = self.ifm_dim[1], self.ofm_dim[1]
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        if self.simd == self.in_simd:
+            row = iw * self.channels // self.simd
+            return (ArraySpec("ring", (Dim(kh + sh, ONE, "complete"), Dim(row, ONE)), self.simd * b,
+                              reads=1, writes=1, storage="auto", where="lib"),)
+        pw = max(iw + self.pads[1], (ow - 1) * sw + kw)
+        return (ArraySpec("lb", (Dim(max(1, kh - 1), UNROLLED, "complete"), Dim(pw, ONE)), self.channels * b,
+                          reads=1, writes=1, storage="auto", where="lib"),
+                ArraySpec("win", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"),
+                ArraySpec("snap", (Dim(kh, UNROLLED, "complete"), Dim(kw, UNROLLED, "complete")), self.channels * b,
+                          reads=1, writes=1, where="lib"))
+
     def resources(self, board) -> dict[str, int]:
         """SlidingWindow (templates/hls/lib/sliding_window.hpp; finn-hlslib's ConvolutionInputGenerator
         has the same shape, and FINN's MVAU estimate leaves it out).
 
-        Buffer: a ring of KH + SH input rows, each IFM_W*C/SIMD_IN words of SIMD_IN*bits (our HLS);
-        a wide SIMD (whole pixels per word) reads SIMD/SIMD_IN words per cycle, so the ring is split
-        into that many banks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300
-        for address/control, plus an output multiplexer over the ring rows (own) and LUTRAM when shallow.
+        Narrow form: a ring of KH + SH input rows (one bank each), IFM_W*C/SIMD words of SIMD*bits.
+        Wide form: KH-1 line buffers of the padded row width, C*bits wide, plus a KH x KW register
+        window and its snapshot (2*KH*KW*C*bits FF) and a WW:1 multiplexer per output bit over the
+        snapshot (own). The buffers are hls_arrays()'s, each in the memory the one storage rule
+        picks. LUT: FINN's ConvolutionInputGenerator ``lut_estimation`` constant 300 for
+        address/control, plus the output multiplexer (own).
         """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
+        b = bits(self.idt)
+        out_w = self.simd * b
+        if self.simd > self.in_simd:
+            lb, win, snap = self.hls_arrays()
+            ww = self.kernel[0] * self.kernel[1] * self.channels // self.simd
+            regs = (win.banks() + snap.banks()) * win.width
+            buf = memory(lb.depth(), lb.width, lb.banks()) if self.kernel[0] > 1 else {}
+            return add({"lut": 300 + out_w * math.ceil(ww / 4), "ff": regs + 2 * out_w + 120}, buf)
         rows = self.kernel[0] + self.stride[0]
-        banks = self.simd // self.in_simd
-        depth = self.ifm_dim[1] * (self.channels // self.in_simd)
-        width = self.in_simd * bits(self.idt)
-        buf = memory(math.ceil(depth / banks), width, rows * banks)
-        out_w = self.simd * bits(self.idt)
+        (ring,) = self.hls_arrays()
+        buf = memory(ring.depth(), ring.width, ring.banks())
         mux = out_w * math.ceil(rows / 4)
         return add({"lut": 300 + mux, "ff": 2 * out_w + 120}, buf)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import sliding_window_rtl
+
+        return sliding_window_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import sliding_window_rtl_resources
+
+        return sliding_window_rtl_resources(self, board)
 
 
 def window_start_fraction(ifm_dim: tuple[int, int], kernel: tuple[int, int],
@@ -195,6 +291,40 @@ def ring_last_row(oy: int, ih: int, kh: int, sh: int, pt: int) -> int:
     return max(-1, min(oy * sh + kh - 1 - pt, ih - 1))
 
 
+def ring_schedule(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
+                  out_steps_per_row: int, steps_per_word: int, gap: int = 0) -> list[Run]:
+    """Run-length schedule of the ring loop nest (ring.hpp; sliding_window.hpp, maxpool.hpp):
+    the fill reads the first rows; output row oy takes max(E, reads) cycles, a step of the
+    output while it < E (a word written every ``steps_per_word`` steps, on the last one) and a
+    word read while it < reads. Same cycles as ``ring_cycles``, plus ``gap`` idle cycles after
+    each loop (the fill and every row: a pipeline's fill and drain, ``frame_schedule_runs``)."""
+    ih, iw = ifm_dim
+    row = iw * words_per_pixel
+    e, k = out_steps_per_row, steps_per_word
+    have = ring_last_row(0, ih, kh, sh, pt)
+    runs = Runs()
+    runs.add((have + 1) * row, (1,), (0,))
+    runs.add(gap, (0,), (0,))
+    rows: dict[int, list[Run]] = {}  # output rows with the same reads have the same schedule
+    for oy in range(oh):
+        target = ring_last_row(oy + 1, ih, kh, sh, pt) if oy + 1 < oh else ih - 1
+        reads = (target - have) * row
+        if reads not in rows:
+            r = Runs()
+            for m in range(e // k):  # window/word m: steps [m*k, m*k + k), the last one writes
+                lo, hi = m * k, m * k + k - 1
+                cut = min(max(reads, lo), hi)  # steps before ``cut`` also read
+                r.add(cut - lo, (1,), (0,))
+                r.add(hi - cut, (0,), (0,))
+                r.add(1, (int(hi < reads),), (1,))
+            r.add(reads - e, (1,), (0,))
+            r.add(gap, (0,), (0,))
+            rows[reads] = r.runs
+        runs.extend(rows[reads])
+        have = target
+    return runs.runs
+
+
 def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int, pt: int, oh: int,
                 out_steps_per_row: int) -> int:
     """Cycles per frame of the ring-buffer schedule of sliding_window.hpp / maxpool.hpp: read the
@@ -208,3 +338,51 @@ def ring_cycles(ifm_dim: tuple[int, int], words_per_pixel: int, kh: int, sh: int
         total += max(out_steps_per_row, (target - have) * row)
         have = target
     return total
+
+
+def register_window_cycles(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                           top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> int:
+    """Cycles per frame of sliding_window_wide (templates/hls/lib/sliding_window.hpp)."""
+    return register_window_run(ifm_dim, kernel, stride, top_left, ofm_dim, ww)[0]
+
+
+def register_window_run(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                        top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> tuple[int, int]:
+    """(cycles, longest run of cycles without an input read) of sliding_window_wide."""
+    runs = register_window_schedule(ifm_dim, kernel, stride, top_left, ofm_dim, ww)
+    idle = run = 0
+    for n, reads, _ in runs:
+        run = 0 if reads[0] else run + n
+        idle = max(idle, run)
+    return sum(n for n, _, _ in runs), idle
+
+
+def register_window_schedule(ifm_dim: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                             top_left: tuple[int, int], ofm_dim: tuple[int, int], ww: int) -> list[Run]:
+    """The schedule of sliding_window_wide (templates/hls/lib/sliding_window.hpp), run-length
+    coded: one padded position shifted in per cycle (a pixel read, or padding), a completed
+    window's ``ww`` words out one per cycle from a snapshot; a position that completes a window
+    waits while the snapshot is still busy after this cycle. The same state machine as the C++."""
+    (ih, iw), (kh, kw), (sh, sw), (pt, pl), (oh, ow) = ifm_dim, kernel, stride, top_left, ofm_dim
+    ph, pw = max(ih + pt, (oh - 1) * sh + kh), max(iw + pl, (ow - 1) * sw + kw)
+
+    def completes(py: int, px: int) -> bool:
+        return (py >= kh - 1 and (py - kh + 1) % sh == 0 and (py - kh + 1) // sh < oh
+                and px >= kw - 1 and (px - kw + 1) % sw == 0 and (px - kw + 1) // sw < ow)
+
+    runs = Runs()
+    pos, left = 0, 0  # left: words of the snapshot still to send
+    while pos < ph * pw or left:
+        free_after = left <= 1
+        write = left > 0
+        if left:
+            left -= 1
+        read = False
+        if pos < ph * pw and (not completes(*divmod(pos, pw)) or free_after):
+            py, px = divmod(pos, pw)
+            read = 0 <= py - pt < ih and 0 <= px - pl < iw
+            if completes(py, px):
+                left = ww
+            pos += 1
+        runs.add(1, (int(read),), (int(write),))
+    return runs.runs

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear
 from torch import Tensor, nn
 
-from hwgen.zoo import quant
+import hwgen.zoo.quant as quant
 from hwgen.zoo.grad import GradShape
 from hwgen.zoo.methods import Method
 from hwgen.zoo.transforms import add_weight_transforms

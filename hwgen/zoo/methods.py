@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hwgen.core.errors import HwgenError
-from hwgen.zoo import quant
+import hwgen.zoo.quant as quant
 
 
 @dataclass(frozen=True)

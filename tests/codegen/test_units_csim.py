@@ -216,3 +216,49 @@ def test_unit_csim_equals_simulate(compiled, i):
     got = compiled.run(i, x.reshape(N, -1))
     assert got.shape == want.shape
     assert np.array_equal(got, want), f"{g.name}: first mismatch at {np.argwhere(got != want)[0]}"
+
+
+@pytest.fixture(scope="module")
+def counting(tmp_path_factory):
+    """The same designs compiled with HWGEN_COUNT_ITERATIONS: every pipelined loop counts."""
+    from hwgen.backends.hls.codegen import write_design, write_testbench
+    from hwgen.backends.hls.csim import compile_csim
+    from hwgen.backends.hls.design import build_design
+
+    root = tmp_path_factory.mktemp("units_count")
+    designs = [build_design(g, 64, top=f"t{i}") for i, (_, g) in enumerate(GRAPHS)]
+    for i, d in enumerate(designs):
+        write_design(d, root / f"d{i}", f"test design {i}")
+    write_testbench([(d, f"d{i}/top.hpp") for i, d in enumerate(designs)], root, ["tb.cpp", "all.cpp"])
+    (root / "all.cpp").write_text("".join(f'#include "d{i}/top.cpp"\n' for i in range(len(designs))))
+    compile_csim(root, ["tb.cpp", "all.cpp"], flags=("-std=c++14", "-O1", "-DHWGEN_COUNT_ITERATIONS"))
+    return root, designs
+
+
+@pytest.mark.parametrize("i", range(len(GRAPHS)), ids=[f"{k}:{g.name}" for k, g in GRAPHS])
+def test_unit_cycles_equal_the_loop_iterations(counting, i):
+    """cycles() of every unit (and TOTAL/min(IN, OUT) of every width converter) is exactly the
+    number of pipelined-loop iterations the library runs per frame: at II = 1, its cycles; and
+    loop_entries() the number of pipelined loops it enters (one fill and drain each)."""
+    import itertools
+    import subprocess
+
+    from hwgen.units import unit_of
+
+    root, designs = counting
+    _, g = GRAPHS[i]
+    d = designs[i]
+    x = _codes(g.tensors["x"], 3).reshape(3, -1)
+    fin, fout = root / f"in{i}.bin", root / f"out{i}.bin"
+    np.ascontiguousarray(x, dtype="<i4").tofile(fin)
+    r = subprocess.run([str(root / "csim"), str(fin), str(fout), "3", str(i)], capture_output=True, text=True,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    got = int(r.stdout.split("loop iterations per frame")[0].split()[-1])
+    entries = int(r.stdout.split("loop entries per frame")[0].split()[-1])
+    units = [unit_of(n) for n in g.nodes]
+    # the width converters the insert pass added: every stage's loop (dwc_chain: two)
+    convs = [(c["targs"][:-2], c["targs"][-2]) for c in d.calls if c["func"] in ("dwc", "dwc_chain")]
+    conv = sum(total // min(a, b) for w, total in convs for a, b in itertools.pairwise(w))
+    assert got == sum(u.cycles() for u in units) + conv
+    assert entries == sum(u.loop_entries() for u in units) + sum(len(w) - 1 for w, _ in convs)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hwgen.app.cli import main
+from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -34,7 +35,21 @@ def test_report_files(reported):
     est = json.loads((rep / "estimate.json").read_text())
     u = est["units"][1]
     assert {"op", "shape", "PE", "SIMD", "cycles", "lut", "ff", "bram18", "uram", "dsp"} <= u.keys()
-    assert est["board"]["capacity"]["lut"] == 53200 and est["utilisation"]["lut"] <= 0.8
+    assert est["board"]["capacity"]["lut"] == 53200
+    # within the optimizer's 80 %, except what the FIFO pass's dataflow check grew beyond the
+    # depths the optimizer budgeted (a whole-window SlidingWindow bursts a row of windows into its
+    # MVAU's FIFO; reported in fifo_sizing["grown"])
+    from hwgen.units import FIFO
+
+    grown_lut = 0
+    for name, (old_depth, new_depth) in est["fifo_sizing"]["grown"].items():
+        width = int(next(r for r in est["infrastructure"] if r["name"] == name)["shape"].split(" x ")[1].split()[0])
+
+        def lut(d: int, w: int = width) -> int:
+            return FIFO(name="f", elems=w, epw=w, dt="binary", depth=d).resources(None)["lut"]
+
+        grown_lut += lut(new_depth) - lut(old_depth)
+    assert (est["totals"]["lut"] - grown_lut) / 53200 <= 0.8, (est["totals"], est["fifo_sizing"])
     assert est["performance"]["fps"] >= 6100 and est["performance"]["latency_cycles"] > 0
     cycles = json.loads((rep / "estimate_layer_cycles.json").read_text())
     assert cycles == {r["name"]: r["cycles"] for r in est["units"]}
@@ -58,7 +73,7 @@ def test_folding_json_from_cli_is_applied(reported, bnn_pynq, tmp_path):
                                     "--report", str(tmp_path)], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     cyc = json.loads((tmp_path / "report" / "estimate_layer_cycles.json").read_text())
-    assert cyc["/linear_features.6/MatMul"] == 5 * 128
+    assert cyc["/linear_features.6/MatMul"] == 5 * 128 + FILL_DRAIN_CYCLES  # loop cycles + one fill/drain
 
 
 def test_cli_errors_are_one_line(bnn_pynq, tmp_path):

@@ -43,11 +43,11 @@ def test_fused_packed_windows_equal_unit_by_unit_simulation(bnn_pynq):
     """The executor runs SlidingWindow -> binary MVAU on packed windows; every output must equal
     running the two units one after the other (execute(keep=True) disables the fusion)."""
     from hwgen.core.flow import compile_model
-    from hwgen.sim.executor import _fusable_windows, execute
+    from hwgen.sim.executor import _fused_pairs, execute
 
     path, m = bnn_pynq("CNV_1W1A")
     hw = compile_model(path).stages["hardware"]
-    assert len(_fusable_windows(hw)) >= 4  # 64/128/256-channel binary convolutions
+    assert len(_fused_pairs(hw)) >= 5  # the 8-bit first layer and the 64/128/256-channel binary convolutions
     x = np.random.default_rng(0).random((8, *m.input_shape), dtype=np.float32)
     fast = execute(hw, x)
     slow = execute(hw, x, keep=True)

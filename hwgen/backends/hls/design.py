@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hwgen.backends.hls.params import layer_arrays, param_macro
 from hwgen.core.axi import axi_port
 from hwgen.core.errors import CodegenError
 from hwgen.core.ir import Graph, Node
 from hwgen.passes.insert import MIN_DEPTH, accelerator_outputs, insert_stream_nodes
 from hwgen.units import hardware_nodes, unit_of
-from hwgen.units.hls_pack import CArray, cname
+from hwgen.units.fifo import FIFO
+from hwgen.units.hls_memory import fifo_pragmas
+from hwgen.units.hls_pack import cname
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Design:
     out_port: dict[str, Any]
     streams: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)  # in dataflow order
-    params: list[CArray] = field(default_factory=list)
+    params: list[dict[str, str]] = field(default_factory=list)  # params.hpp initializer macros
     layers: list[dict[str, str]] = field(default_factory=list)  # unit nodes, in order
 
     @property
@@ -72,12 +75,14 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
     # one stream per tensor; a FIFO node joins its input and output into one deeper stream
     alias: dict[str, str] = {}
     depth: dict[str, int] = {}
+    storage: dict[str, str] = {}
     for n in nodes:
         c = ctxs[n.name]
         if "stream_depth" in c:
             src = alias.get(n.inputs[0], n.inputs[0])
             alias[n.outputs[0]] = src
-            depth[src] = max(depth.get(src, MIN_DEPTH), int(c["stream_depth"]))
+            if int(c["stream_depth"]) >= depth.get(src, MIN_DEPTH):
+                depth[src], storage[src] = int(c["stream_depth"]), c["storage"]
 
     def stream(t: str) -> str:
         return f"s_{cname(alias.get(t, t))}"
@@ -102,8 +107,12 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         if s in declared:
             continue
         declared.add(s)
-        d.streams.append({"name": s, "type": f"ap_uint<{widths[alias.get(t, t)]}>",
-                          "depth": depth.get(alias.get(t, t), MIN_DEPTH)})
+        src = alias.get(t, t)
+        # the memory of every stream is the FIFO unit's decision (a stream without a FIFO node
+        # is MIN_DEPTH deep); BIND_STORAGE says so, Vitis would otherwise pick by its own rules
+        impl = storage.get(src) or FIFO(name=src, depth=MIN_DEPTH).storage
+        d.streams.append({"name": s, "type": f"ap_uint<{widths[src]}>", "depth": depth.get(src, MIN_DEPTH),
+                          "storage": impl, "pragmas": fifo_pragmas(s, depth.get(src, MIN_DEPTH), impl)})
 
     ip, op = d.in_port, d.out_port
     d.calls.append({"comment": f"AXI-stream in: {ip['words']} words of {ip['epw']} x {ip['dtype']}",
@@ -114,12 +123,11 @@ def build_design(g: Graph, axi_bits: int = 64, top: str = "top") -> Design:
         if "stream_depth" in c:
             continue
         name = cname(n.name)
-        qualified = {p.name for p in c["params"]}
-        args = [f"{d.ns}::{a}" if a in qualified else a for a in c["args"]]
         d.calls.append({"comment": f"{n.name} ({c['summary']})", "func": c["func"], "targs": c["targs"],
                         "ins": [stream(t) for t in n.inputs], "outs": [stream(t) for t in n.outputs],
-                        "args": args, "layer": name})
-        d.params.extend(c["params"])
+                        "args": list(c["args"]), "layer": name,
+                        "arrays": layer_arrays(units[n.name], c["params"], top)})
+        d.params.extend(param_macro(p, top) for p in c["params"])
         d.layers.append({"name": n.name, "cname": name, "op": n.op, "summary": c["summary"]})
     d.calls.append({"comment": f"AXI-stream out: {op['words']} words of {op['epw']} x {op['dtype']}",
                     "func": "stream_to_axis", "targs": [op["words"], op["epw"], op["bits"], op["axi"]],

@@ -13,8 +13,10 @@ template <unsigned WORDS, unsigned PE, class TA, class TB, class TO, unsigned SA
 void add_streams(hls::stream<ap_uint<PE * Width<TA>::value> > &a, hls::stream<ap_uint<PE * Width<TB>::value> > &b,
                  hls::stream<ap_uint<PE * Width<TO>::value> > &out) {
     const int OB = Width<TO>::value;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < WORDS; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TA>::value> wa = a.read();
         ap_uint<PE * Width<TB>::value> wb = b.read();
         ap_uint<PE * OB> y = 0;

@@ -19,8 +19,10 @@ void avg_pool(hls::stream<ap_uint<PE * Width<TI>::value> > &in, hls::stream<ap_u
     const int OB = Width<TO>::value;
     ap_uint<PE * OB> row[OW * CF];
     unsigned y = 0, ky = 0, x = 0, kx = 0, ox = 0, cf = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < IH * IW * CF; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TI>::value> w = in.read();
         if (y < OH * KH && x < OW * KW) {
             const bool first = ky == 0 && kx == 0;

@@ -12,8 +12,10 @@ namespace hwgen {
 template <unsigned PIXELS, int W, unsigned W0, unsigned W1>
 void concat(hls::stream<ap_uint<W> > &i0, hls::stream<ap_uint<W> > &i1, hls::stream<ap_uint<W> > &out) {
     unsigned j = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < PIXELS * (W0 + W1); i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         out.write(j < W0 ? i0.read() : i1.read());
         j = (j == W0 + W1 - 1) ? 0 : j + 1;
     }
@@ -23,8 +25,10 @@ template <unsigned PIXELS, int W, unsigned W0, unsigned W1, unsigned W2>
 void concat(hls::stream<ap_uint<W> > &i0, hls::stream<ap_uint<W> > &i1, hls::stream<ap_uint<W> > &i2,
             hls::stream<ap_uint<W> > &out) {
     unsigned j = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < PIXELS * (W0 + W1 + W2); i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         out.write(j < W0 ? i0.read() : j < W0 + W1 ? i1.read() : i2.read());
         j = (j == W0 + W1 + W2 - 1) ? 0 : j + 1;
     }
@@ -34,8 +38,10 @@ template <unsigned PIXELS, int W, unsigned W0, unsigned W1, unsigned W2, unsigne
 void concat(hls::stream<ap_uint<W> > &i0, hls::stream<ap_uint<W> > &i1, hls::stream<ap_uint<W> > &i2,
             hls::stream<ap_uint<W> > &i3, hls::stream<ap_uint<W> > &out) {
     unsigned j = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < PIXELS * (W0 + W1 + W2 + W3); i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         out.write(j < W0 ? i0.read() : j < W0 + W1 ? i1.read() : j < W0 + W1 + W2 ? i2.read() : i3.read());
         j = (j == W0 + W1 + W2 + W3 - 1) ? 0 : j + 1;
     }

@@ -11,8 +11,10 @@ namespace hwgen {
 
 template <unsigned WORDS, int W>
 void duplicate(hls::stream<ap_uint<W> > &in, hls::stream<ap_uint<W> > &o0, hls::stream<ap_uint<W> > &o1) {
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < WORDS; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<W> w = in.read();
         o0.write(w);
         o1.write(w);
@@ -22,8 +24,10 @@ void duplicate(hls::stream<ap_uint<W> > &in, hls::stream<ap_uint<W> > &o0, hls::
 template <unsigned WORDS, int W>
 void duplicate(hls::stream<ap_uint<W> > &in, hls::stream<ap_uint<W> > &o0, hls::stream<ap_uint<W> > &o1,
                hls::stream<ap_uint<W> > &o2) {
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < WORDS; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<W> w = in.read();
         o0.write(w);
         o1.write(w);
@@ -34,8 +38,10 @@ void duplicate(hls::stream<ap_uint<W> > &in, hls::stream<ap_uint<W> > &o0, hls::
 template <unsigned WORDS, int W>
 void duplicate(hls::stream<ap_uint<W> > &in, hls::stream<ap_uint<W> > &o0, hls::stream<ap_uint<W> > &o1,
                hls::stream<ap_uint<W> > &o2, hls::stream<ap_uint<W> > &o3) {
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < WORDS; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<W> w = in.read();
         o0.write(w);
         o1.write(w);

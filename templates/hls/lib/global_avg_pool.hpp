@@ -18,8 +18,10 @@ void global_avg_pool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     const int OB = Width<TO>::value;
     ap_uint<PE * OB> acc[CF];
     unsigned px = 0, cf = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < PIXELS * CF; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TI>::value> w = in.read();
         ap_uint<PE * OB> prev = acc[cf], next = 0;
         for (unsigned p = 0; p < PE; p++) {
