@@ -9,6 +9,7 @@ against the per-sample run on the first samples before it is trusted.
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,28 @@ class Reference:
             if i == 0 and not all(np.array_equal(r[:2], c) for r, c in zip(res, check)):
                 return self.per_sample(x)
             parts.append(res)
+            _release_heap()
         return [np.concatenate([p[k] for p in parts]) for k in range(len(self.outputs))]
+
+
+def _release_heap() -> None:
+    """Give freed heap memory back to the OS (glibc). Each execute_onnx batch allocates and frees
+    hundreds of tensors and onnxruntime sessions; without a trim the freed memory stays
+    fragmented in the heap and the process grows by about 50 MB per 1000 CNV images."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 # memory one batched execute_onnx run may take (all its tensors)
