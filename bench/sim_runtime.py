@@ -9,7 +9,9 @@ each in its own process (so that its peak RSS is its own), all on the same .npy 
   hwgen in-process `hwgen.sim.executor.simulate` on the compiled hardware graph, after a warm-up
   execute_onnx     qonnx's executor on the model copy batched at 64 (hwgen.frontend.reference)
   Brevitas         the PyTorch forward (torch threads = cores)
-  onnxruntime      on a float rewrite of the QONNX model (bench/float_rewrite.py), batch N
+  onnxruntime      on a float rewrite of the QONNX model (bench/float_rewrite.py), batch N, with
+                   all graph optimizations (its fastest; its Conv+BatchNorm fusion rounds
+                   differently, so a few labels may differ) and with none (the model's own float ops)
 Each contender runs ``--rounds`` times interleaved with the others (a busy moment of a shared
 machine hits all alike); the best round counts. Labels (argmax) must be equal across all; the
 hwgen outputs of the N and 8N runs must be equal (==). Prints images/s, ratios and peak RSS.
@@ -72,11 +74,13 @@ def _worker(kind: str, model: str, name: str, inp: str, out: str) -> None:
             m(xt[:64])
             t0 = time.perf_counter()
             y = np.concatenate([m(xt[i : i + 256]).numpy() for i in range(0, len(x), 256)])
-    elif kind == "ort":
+    elif kind in ("ort", "ort_noopt"):
         import onnxruntime as ort
 
         so = ort.SessionOptions()
         so.log_severity_level = 3
+        if kind == "ort_noopt":  # no fusions: the float ops in the model's own order
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         so.intra_op_num_threads = os.cpu_count() or 1
         s = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
         feed = s.get_inputs()[0].name
@@ -141,7 +145,8 @@ def bench_model(name: str, n: int, rounds: int, tmp: Path) -> dict:
         best[key] = min(best.get(key, float("inf")), seconds)
         rss[key] = max(rss.get(key, 0.0), mb)
 
-    workers = {"inproc": str(path), "qonnx": str(path), "brevitas": str(path), "ort": str(fpath)}
+    workers = {"inproc": str(path), "qonnx": str(path), "brevitas": str(path), "ort": str(fpath),
+               "ort_noopt": str(fpath)}
     for r in range(rounds):
         for size in ("x1", "x8"):
             wall, mb, _ = _run_rss([py, "-m", "hwgen", "simulate", str(path), "--input", str(tmp / f"{size}.npy"),
@@ -164,6 +169,7 @@ def bench_model(name: str, n: int, rounds: int, tmp: Path) -> dict:
         f"qonnx execute_onnx (batch {QONNX_BATCH})": n / best["qonnx"],
         "Brevitas forward": n / best["brevitas"],
         "onnxruntime (float rewrite)": n / best["ort"],
+        "onnxruntime, no graph optimization": n / best["ort_noopt"],
     }
     mem = {
         "hwgen CLI (steady state)": rss["cli_x8"],
@@ -171,6 +177,7 @@ def bench_model(name: str, n: int, rounds: int, tmp: Path) -> dict:
         f"qonnx execute_onnx (batch {QONNX_BATCH})": rss["qonnx"],
         "Brevitas forward": rss["brevitas"],
         "onnxruntime (float rewrite)": rss["ort"],
+        "onnxruntime, no graph optimization": rss["ort_noopt"],
     }
     return {"name": name, "n": n, "ips": ips, "rss": mem, "exact": exact, "agree": agree,
             "cli_s": (best["cli_x1"], best["cli_x8"])}

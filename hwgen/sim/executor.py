@@ -65,7 +65,7 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
 
 # working memory one batch may take: with it, memory stays bounded for any number of inputs
 BATCH_BYTES = 64 << 20
-MAX_BATCH = 512
+MAX_BATCH = 4096
 
 
 def simulate(graph: Graph, x: np.ndarray, batch: int | None = None) -> list[np.ndarray]:
