@@ -63,7 +63,7 @@ class NpyOutput:
 
     def write(self, chunk: np.ndarray) -> None:
         if self._f is None:
-            self._f = open(self.path, "wb")
+            self._f = open(self.path, "wb")  # noqa: SIM115 (kept open across write() calls, closed by close/abort)
             header = {"descr": np.lib.format.dtype_to_descr(chunk.dtype), "fortran_order": False,
                       "shape": (self.rows, *chunk.shape[1:])}
             np.lib.format.write_array_header_2_0(self._f, header)
