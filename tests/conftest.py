@@ -58,3 +58,13 @@ def cnv_hw(bnn_pynq):
     from hwgen.core.flow import compile_model
 
     return compile_model(bnn_pynq("CNV_1W1A")[0]).stages["hardware"]
+
+
+@pytest.fixture(scope="session")
+def fuzz_seeds(tmp_path_factory):
+    """The small models tests/fuzz mutates (mlp: bipolar; qmlp: 8-bit input and a 2-bit Quant;
+    cnn: conv, pad, max-pool, PReLU, ArgMax), exported once per session."""
+    sys.path.insert(0, str(Path(__file__).parent / "fuzz"))
+    from seeds import export_seeds
+
+    return export_seeds(tmp_path_factory.mktemp("fuzz_seeds"))

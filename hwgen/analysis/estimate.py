@@ -1,6 +1,8 @@
 """Estimate a folded hardware graph: cycles, throughput, latency, resources, board fit.
 
-``estimate(graph, board)`` returns the plain dict written to report/estimate.json.
+``estimate(graph, board)`` returns the plain dict written to report/estimate.json. Every number
+comes from the units' faces (``cycles``, ``resources``, ports, ``start_fraction``, ``tail``);
+converters and FIFOs are graph nodes (the ``insert`` pass), priced and timed like any unit.
 """
 
 from __future__ import annotations
@@ -8,127 +10,69 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hwgen.core.axi import axi_port
 from hwgen.core.boards import Board
 from hwgen.core.flow import FlowState, step
-from hwgen.core.ir import Graph, Node
-from hwgen.passes.fifo import fifo_depth
-from hwgen.units import unit_of
-from hwgen.units.cost import (
-    BUDGETED,
-    DEFAULT_FIFO_DEPTH,
-    RESOURCES,
-    SHELL,
-    add,
-    fifo,
-    stream_widths,
-    unit_nodes,
-    width_converter,
-)
+from hwgen.core.ir import Graph
+from hwgen.passes.insert import accelerator_outputs, insert_stream_nodes
+from hwgen.units import hardware_nodes, unit_of
+from hwgen.units.cost import BUDGETED, RESOURCES, SHELL, add
 
 
-def unit_shape(u: Any) -> str:
-    """A short human description of a unit's problem size."""
-    name = type(u).__name__
-    if name == "MVAU":
-        return f"{u.mw}x{u.mh}" + (f" x{u.reps}" if u.reps > 1 else "")
-    if name == "SlidingWindow":
-        return f"{u.ifm_dim[0]}x{u.ifm_dim[1]}x{u.channels} k{u.kernel[0]}"
-    if name == "StreamingMaxPool":
-        return f"{u.ifm_dim[0]}x{u.ifm_dim[1]}x{u.channels} k{u.kernel[0]}"
-    if name == "Thresholding":
-        return f"{u.pixels}x{u.channels}"
-    if name == "LabelSelect":
-        return f"{u.labels} top{u.k}"
-    return ""
-
-
-def folding_of(u: Any) -> tuple[int | None, int | None]:
-    """(PE, SIMD) of a unit; None where the unit has no such knob."""
-    return getattr(u, "pe", None), getattr(u, "simd", None)
-
-
-def _unit_producer(g: Graph, node: Node, units: dict[str, Node]) -> Node | None:
-    p = g.producer(node.inputs[0])
-    return p if p is not None and p.name in units else None
-
-
-def _start_fraction(u: Any) -> float:
-    """Fraction of its input a unit must receive before it can emit its first output (own)."""
-    name = type(u).__name__
-    if name == "MVAU":
-        return 1.0 / u.reps
-    if name in ("SlidingWindow", "StreamingMaxPool"):
-        t, l, b, r = u.pads
-        h, w = u.ifm_dim[0] + t + b, u.ifm_dim[1] + l + r
-        return min(1.0, ((u.kernel[0] - 1) * w + u.kernel[1]) / (h * w))
-    if name == "Thresholding":
-        return 1.0 / u.pixels
-    return 1.0  # LabelSelect needs every score
-
-
-def _tail(u: Any) -> int:
-    """Cycles a unit still needs after its last input word arrived (own)."""
-    name = type(u).__name__
-    if name == "MVAU":
-        return (u.mh // u.pe) * (u.mw // u.simd) - (u.mw // u.simd) + 1
-    if name == "SlidingWindow":
-        oh = u.ofm_dim[0]
-        return math.ceil(u.cycles() / oh)
-    if name == "LabelSelect":
-        return u.k
-    return 1
+def accelerator_inputs(g: Graph) -> list[str]:
+    """Tensors the DMA streams into the hardware (read by a unit, written by the host or no one)."""
+    hw = {n.name for n in hardware_nodes(g)}
+    ins: list[str] = []
+    for n in hardware_nodes(g):
+        for t in n.inputs:
+            p = g.producer(t)
+            if (p is None or p.name not in hw) and t not in ins:
+                ins.append(t)
+    return ins
 
 
 def dma_cycles(g: Graph, axi_bits: int) -> dict[str, int]:
-    """Cycles the DMA needs per frame to stream each accelerator input/output over ``axi_bits``."""
-    nodes = unit_nodes(g)
-    units = {n.name for n in nodes}
+    """Cycles the DMA needs per frame to stream the accelerator's inputs/outputs over ``axi_bits``."""
     out: dict[str, int] = {}
-    for n in nodes:
-        p = g.producer(n.inputs[0])
-        if p is None or p.name not in units:
-            t = g.tensors[n.inputs[0]]
-            out["dma_in"] = out.get("dma_in", 0) + math.ceil(t.size * t.dtype.bits / axi_bits)
-        if not any(c.name in units for c in g.consumers(n.outputs[0])):
-            t = g.tensors[n.outputs[0]]
-            out["dma_out"] = out.get("dma_out", 0) + math.ceil(t.size * t.dtype.bits / axi_bits)
+    for key, tensors in (("dma_in", accelerator_inputs(g)), ("dma_out", accelerator_outputs(g))):
+        for name in tensors:
+            t = g.tensors[name]
+            # the words the AXI adapters move: EPW whole elements per word (core/axi.py)
+            out[key] = out.get(key, 0) + axi_port(t.size, t.dtype, axi_bits)["words"]
     return out
 
 
-def performance(g: Graph, clock_mhz: float, input_words: int | None = None,
-                axi_bits: int | None = None) -> dict[str, Any]:
-    """Throughput, initiation interval and pipeline latency of the unit graph.
+def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None) -> dict[str, Any]:
+    """Throughput, initiation interval and pipeline latency of the unit DAG.
 
-    Throughput = clock / slowest unit's cycles (the dataflow pipeline's initiation interval).
-    Latency: each unit starts once its producer emitted the share of the frame it needs first
-    (one vector for an MVAU, K-1 rows + K pixels for a window) and ends no earlier than its own
-    cycles after starting nor than its tail after its producer ended.
+    Throughput = clock / slowest stage's cycles (units, converters, FIFOs and the DMA: the
+    dataflow pipeline's initiation interval). Latency: each unit starts once every producer
+    emitted the share of the frame it needs first (``start_fraction``) and ends no earlier than
+    its own cycles after starting nor than its ``tail`` after its last producer ended.
     """
-    nodes = unit_nodes(g)
-    units = {n.name: n for n in nodes}
-    cyc = {n.name: unit_of(n).cycles() for n in nodes}
+    nodes = hardware_nodes(g)
     if not nodes:
         return {"max_cycles": 0, "bottleneck": None, "fps": math.inf, "ii_cycles": 0,
-                "latency_cycles": 0, "latency_us": 0.0, "clock_mhz": clock_mhz}
+                "latency_cycles": 0, "latency_us": 0.0, "clock_mhz": clock_mhz, "sum_cycles": 0}
+    units = {n.name: unit_of(n) for n in nodes}
+    cyc = {name: u.frame_cycles() for name, u in units.items()}  # at the static II bound, with fill/drain
     stages = dict(cyc)
-    if axi_bits:  # the DMA streams each frame in and out too (it cannot be folded)
-        dma = dma_cycles(g, axi_bits)
-        stages.update(dma)
-        input_words = dma.get("dma_in", input_words)
+    dma = dma_cycles(g, axi_bits) if axi_bits else {}
+    stages.update(dma)  # the DMA streams each frame in and out too (it cannot be folded)
     bottleneck = max(stages, key=lambda k: stages[k])
     mx = stages[bottleneck]
     start: dict[str, float] = {}
     finish: dict[str, float] = {}
+    dma_in = float(dma.get("dma_in", 0))
     for n in nodes:
-        u = unit_of(n)
-        p = _unit_producer(g, n, units)
-        if p is None:
-            ps, pf = 0.0, float(input_words if input_words is not None else 0)
-        else:
-            ps, pf = start[p.name], finish[p.name]
-        s = ps + _start_fraction(u) * (pf - ps)
+        u = units[n.name]
+        spans = []
+        for t in n.inputs:
+            p = g.producer(t)
+            spans.append((start[p.name], finish[p.name]) if p is not None and p.name in units else (0.0, dma_in))
+        s = max(ps + u.start_fraction() * (pf - ps) for ps, pf in spans)
         start[n.name] = s
-        finish[n.name] = max(s + cyc[n.name], pf + _tail(u))
+        finish[n.name] = max(s + cyc[n.name], max(pf for _, pf in spans) + u.tail())
     lat = max(finish.values())
     return {
         "clock_mhz": clock_mhz,
@@ -142,63 +86,42 @@ def performance(g: Graph, clock_mhz: float, input_words: int | None = None,
     }
 
 
-def infrastructure(g: Graph, board: Board) -> list[dict[str, Any]]:
-    """FIFOs, width converters and the DMA shell: what FINN's per-layer estimate leaves out."""
-    nodes = unit_nodes(g)
-    units = {n.name: n for n in nodes}
-    rows: list[dict[str, Any]] = []
-    consumed: set[str] = set()
-    axi = board.axi_port_bits
-
-    def link(src: str, dst: str, outw: int, inw: int, depth: int) -> None:
-        if outw != inw:
-            rows.append({"name": f"dwc:{src}->{dst}", "kind": "DWC", "in_bits": outw, "out_bits": inw,
-                         **width_converter(outw, inw)})
-        rows.append({"name": f"fifo:{src}->{dst}", "kind": "FIFO", "in_bits": inw, "out_bits": inw,
-                     "depth": depth, **fifo(inw, depth)})
-
-    for n in nodes:
+def unit_rows(g: Graph, board: Board, max_cycles: int) -> list[dict[str, Any]]:
+    rows = []
+    for n in hardware_nodes(g):
         u = unit_of(n)
-        inw, _ = stream_widths(u)
-        p = _unit_producer(g, n, units)
-        depth = fifo_depth(n, DEFAULT_FIFO_DEPTH)
-        if p is None:
-            link("dma_in", n.name, axi, inw, depth)
-        else:
-            consumed.add(p.name)
-            link(p.name, n.name, stream_widths(unit_of(p))[1], inw, depth)
-    for n in nodes:
-        if n.name not in consumed:
-            link(n.name, "dma_out", stream_widths(unit_of(n))[1], axi, 32)
-    rows.append({"name": "shell", "kind": "shell", **SHELL})
+        fold = u.folding()
+        res = u.resources(board)
+        c = u.frame_cycles()
+        rows.append({
+            "name": n.name, "op": n.op, "shape": u.shape(), "PE": fold.get("pe"), "SIMD": fold.get("simd"),
+            "cycles": c, "loop_cycles": u.cycles(), "ii_bound": u.ii_bound(),
+            "pipeline_utilisation": c / max_cycles if max_cycles else 0.0,
+            "infrastructure": bool(getattr(u, "infrastructure", False)),
+            **{k: int(res[k]) for k in RESOURCES},
+        })
     return rows
 
 
 def estimate(g: Graph, board: Board, budget: float | None = None) -> dict[str, Any]:
-    """Per-unit cycles and resources, infrastructure, totals, board utilisation, performance."""
-    nodes = unit_nodes(g)
+    """Per-unit cycles and resources, infrastructure, totals, board utilisation, performance.
+
+    ``g`` gets its converters and FIFOs first if the ``insert`` pass has not run yet.
+    """
+    g = insert_stream_nodes(g, board.axi_port_bits)
     perf = performance(g, board.clock_mhz, axi_bits=board.axi_port_bits)
-    rows = []
-    for n in nodes:
-        u = unit_of(n)
-        pe, simd = folding_of(u)
-        res = u.resources(board)
-        c = u.cycles()
-        rows.append({
-            "name": n.name, "op": n.op, "shape": unit_shape(u), "PE": pe, "SIMD": simd, "cycles": c,
-            "pipeline_utilisation": c / perf["max_cycles"] if perf["max_cycles"] else 0.0,
-            **{k: int(res[k]) for k in RESOURCES},
-        })
-    infra = infrastructure(g, board)
-    totals = add(*[{k: r[k] for k in RESOURCES} for r in rows + infra])
-    units_only = add(*[{k: r[k] for k in RESOURCES} for r in rows])
+    rows = unit_rows(g, board, perf["max_cycles"])
+    units = [r for r in rows if not r["infrastructure"]]
+    infra = [r for r in rows if r["infrastructure"]] + [{"name": "shell", "op": "shell", **SHELL}]
+    totals = add(*[{k: r[k] for k in RESOURCES} for r in rows], SHELL)
+    units_only = add(*[{k: r[k] for k in RESOURCES} for r in units])
     cap = board.capacity()
     util = {k: (totals[k] / cap[k] if cap[k] else (0.0 if totals[k] == 0 else math.inf)) for k in RESOURCES}
     return {
         "model": g.name,
         "board": {"name": board.name, "part": board.part, "clock_mhz": board.clock_mhz, "capacity": cap},
         "budget": budget,
-        "units": rows,
+        "units": units,
         "infrastructure": infra,
         "totals_units": units_only,
         "totals": totals,
@@ -211,12 +134,6 @@ def estimate(g: Graph, board: Board, budget: float | None = None) -> dict[str, A
 
 @step("estimate")
 def _estimate_step(state: FlowState) -> FlowState:
-    """Estimate the folded graph on the board; writes the JSON reports when out_dir is set."""
+    """Estimate the folded graph on the board (the report step writes it)."""
     board: Board = state.options["board"]
-    est = estimate(state.graph, board, state.options.get("budget"))
-    out = state.options.get("out_dir")
-    if out is not None:
-        from hwgen.analysis.report import write_json_reports
-
-        write_json_reports(est, state.artifacts.get("folding_config") or {}, out)
-    return state.with_artifact(estimate=est)
+    return state.with_artifact(estimate=estimate(state.graph, board, state.options.get("budget")))

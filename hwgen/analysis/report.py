@@ -61,8 +61,10 @@ def _dump(obj: Any) -> str:
     return json.dumps(clean(obj), indent=2, default=_json_default) + "\n"
 
 
-def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    """Write estimate.json, the FINN-compatible estimates and folding_config.json."""
+def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                       finn_folding: dict[str, Any] | None = None) -> Path:
+    """Write estimate.json, the FINN-compatible estimates, folding_config.json and (given)
+    folding_config.finn.json, the same folding named for FINN's ApplyConfig."""
     rep = Path(out_dir) / "report"
     rep.mkdir(parents=True, exist_ok=True)
     (rep / "estimate.json").write_text(_dump(est))
@@ -71,6 +73,8 @@ def write_json_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: st
     (rep / "estimate_network_performance.json").write_text(_dump(finn_network_performance(est)))
     if folding:
         (rep / "folding_config.json").write_text(_dump(folding))
+    if finn_folding:
+        (rep / "folding_config.finn.json").write_text(_dump(finn_folding))
     return rep
 
 
@@ -154,12 +158,27 @@ def plot_unit_resources(est: dict[str, Any]) -> str:
     return _svg(fig)
 
 
+def comparison_rows(actual: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Rows (layer, kind, estimate, HLS, Vivado) for the terminal and the HTML page."""
+    def fmt(d: dict | None, k: str) -> str:
+        return "-" if d is None or d.get(k) is None else f"{d[k]:g}" if isinstance(d[k], float) else str(d[k])
+
+    rows = []
+    for layer in actual["layers"] + [{"name": "total", "estimate": actual["estimate_total"],
+                                       "hls": actual["hls_total"], "vivado": actual["vivado_total"]}]:
+        for k in ("lut", "ff", "bram18", "dsp"):
+            rows.append((layer["name"], k.upper(), fmt(layer["estimate"], k), fmt(layer["hls"], k),
+                         fmt(layer["vivado"], k)))
+        if layer["name"] != "total":
+            rows.append((layer["name"], "cycles", fmt(layer["estimate"], "cycles"),
+                         fmt(layer["hls"], "interval_max"), "-"))
+    return rows
+
+
 def render_actual(actual: dict[str, Any] | None) -> str:
     """The estimate-vs-synthesis table (``hwgen report parse``), or nothing."""
     if not actual:
         return ""
-    from hwgen.analysis.report_parse import comparison_rows
-
     e = html.escape
     trs = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in comparison_rows(actual))
     clock = actual.get("hls_total") or {}
@@ -167,6 +186,19 @@ def render_actual(actual: dict[str, Any] | None) -> str:
             f"interval {clock.get('interval_max')} cycles.</p>" if clock else "")
     return (f'<h2>Estimate vs synthesis</h2>{note}<table id="actual"><tr><th>layer</th><th>what</th>'
             f"<th>hwgen estimate</th><th>Vitis HLS</th><th>Vivado (placed)</th></tr>{trs}</table>")
+
+
+def render_dataflow(est: dict[str, Any]) -> str:
+    """The cycle-level check's line (interval, latency, FIFO peaks), or nothing if it did not run."""
+    d = est.get("dataflow")
+    if not d:
+        return ""
+    e = html.escape
+    verdict = "equals" if d["matches_estimate"] else "differs from"
+    peaks = ", ".join(f"{e(k)} {v}/{d['depth'][k]}" for k, v in d["peak"].items())
+    return (f'<p id="dataflow">Cycle-level check ({d["frames"]} frames, {d["cycles_run"]} cycles in '
+            f'{d["seconds"]:.2f} s): interval {d["interval"]} cycles ({verdict} the estimate\'s '
+            f'{d["estimate_max_cycles"]}), latency {d["latency"]} cycles. FIFO peak/depth: {peaks}.</p>')
 
 
 def render_html(est: dict[str, Any], actual: dict[str, Any] | None = None) -> str:
@@ -192,6 +224,7 @@ tr.bottleneck{{background:#fdd}} .plot{{margin:1em 0}}</style></head><body>
 <h1>{e(est['model'])} on {e(est['board']['name'])} ({e(est['board']['part'])}, {est['board']['clock_mhz']:g} MHz)</h1>
 <p><b>{p['fps']:.0f} FPS</b> (initiation interval {p['ii_cycles']} cycles, bottleneck {e(str(p['bottleneck']))});
 latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (units + FIFOs, width converters, DMA shell): {util}.</p>
+{render_dataflow(est)}
 <div class="plot" id="cycles">{plot_cycles(est)}</div>
 <div class="plot" id="board">{plot_board(est)}</div>
 <div class="plot" id="units">{plot_unit_resources(est)}</div>
@@ -202,8 +235,9 @@ latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (u
 """
 
 
-def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path) -> Path:
-    rep = write_json_reports(est, folding, out_dir)
+def write_reports(est: dict[str, Any], folding: dict[str, Any], out_dir: str | Path,
+                  finn_folding: dict[str, Any] | None = None) -> Path:
+    rep = write_json_reports(est, folding, out_dir, finn_folding)
     (rep / "index.html").write_text(render_html(est))
     return rep
 
@@ -214,8 +248,14 @@ def _report_step(state: FlowState) -> FlowState:
     from hwgen.analysis.estimate import estimate
 
     est = state.artifacts.get("estimate") or estimate(state.graph, state.options["board"], state.options.get("budget"))
+    for key in ("dataflow", "fifo_sizing"):  # the check step's run and the FIFO search, if they ran
+        if key in state.artifacts:
+            est = {**est, key: state.artifacts[key]}
     out = state.options.get("out_dir")
     if out is None:
         return state.with_artifact(estimate=est)
-    rep = write_reports(est, state.artifacts.get("folding_config") or {}, out)
+    from hwgen.analysis.finn_names import finn_folding_config
+
+    folding = state.artifacts.get("folding_config") or {}
+    rep = write_reports(est, folding, out, finn_folding_config(state.graph) if folding else None)
     return state.with_artifact(estimate=est, report_dir=rep)

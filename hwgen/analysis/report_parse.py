@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from hwgen.analysis.report import comparison_rows, render_html  # noqa: F401  (re-exported)
 from hwgen.core.errors import ConfigError
 from hwgen.units.hls_pack import cname
 
@@ -149,27 +150,8 @@ def collect(out_dir: str | Path) -> dict[str, Any]:
 
 def write_actual(out_dir: str | Path, actual: dict[str, Any]) -> Path:
     """report/actual.json and index.html with the estimate-vs-actual table."""
-    from hwgen.analysis.report import render_html
-
     rep = Path(out_dir) / "report"
     (rep / "actual.json").write_text(json.dumps(actual, indent=1) + "\n")
     est = json.loads((rep / "estimate.json").read_text())
     (rep / "index.html").write_text(render_html(est, actual))
     return rep / "index.html"
-
-
-def comparison_rows(actual: dict[str, Any]) -> list[tuple[str, ...]]:
-    """Rows (layer, kind, estimate, HLS, Vivado) for the terminal and the HTML page."""
-    def fmt(d: dict | None, k: str) -> str:
-        return "-" if d is None or d.get(k) is None else f"{d[k]:g}" if isinstance(d[k], float) else str(d[k])
-
-    rows = []
-    for layer in actual["layers"] + [{"name": "total", "estimate": actual["estimate_total"],
-                                       "hls": actual["hls_total"], "vivado": actual["vivado_total"]}]:
-        for k in ("lut", "ff", "bram18", "dsp"):
-            rows.append((layer["name"], k.upper(), fmt(layer["estimate"], k), fmt(layer["hls"], k),
-                         fmt(layer["vivado"], k)))
-        if layer["name"] != "total":
-            rows.append((layer["name"], "cycles", fmt(layer["estimate"], "cycles"),
-                         fmt(layer["hls"], "interval_max"), "-"))
-    return rows

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
+from hwgen.app.outdir import check_target, output_dir
 from hwgen.core.boards import load_board
-from hwgen.core.errors import ConfigError
 from hwgen.core.flow import FlowState, load_flow, run_flow
-
-
-def prepare_out_dir(out: Path, force: bool) -> Path:
-    """A fresh temporary directory next to ``out``; refuses an existing ``out`` without force."""
-    if out.exists() and not force:
-        raise ConfigError(f"{out}: output directory exists; pass --force to overwrite it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-
-
-def commit_out_dir(tmp: Path, out: Path) -> None:
-    """Move the finished ``tmp`` into place (the old ``out`` is removed only now)."""
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
 
 
 def _jsonable(v):
@@ -54,17 +38,22 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
     """Run ``flow`` on ``model`` for ``board``; steps write into ``state.options["out_dir"]``.
 
     The directory is assembled in a temporary sibling and renamed into place only when every
-    step succeeded, so a failed build leaves nothing half-written.
+    step succeeded, so a failed build leaves nothing half-written (hwgen.app.outdir: lock,
+    commit-time check, signals).
     """
     b = load_board(board)
+    if options.get("backend", "hls") != "hls":  # the cost model prices the chosen unit library
+        b = dataclasses.replace(b, backend=options["backend"])
     steps = load_flow(flow)
     if "board" in steps:
         from hwgen.backends.board import check_board
 
         check_board(b)  # a PS family without a block-design template: fail before writing
     out = Path(out_dir) if out_dir else Path("build") / Path(model).name.split(".")[0]
-    tmp = prepare_out_dir(out, force)
-    try:
+    check_target(out, force)  # before any work: an existing file, or a directory without --force
+    from hwgen.core.log import console
+
+    with output_dir(out, force, log=lambda m: console.print(f"[yellow]note:[/] {m}")) as tmp:
         state = FlowState(Path(model), options={"board": b, "verify_n": verify_n, "out_dir": tmp,
                                                 "final_out_dir": out, **options})
         state = run_flow(steps, state)
@@ -76,11 +65,23 @@ def run_build(model: str, *, board: str, out_dir: str | None, force: bool, flow:
             stages.mkdir()
             for i, (name, g) in enumerate(state.stages.items()):
                 (stages / f"{i}_{name}.json").write_text(json.dumps(graph_summary(g), indent=1))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    commit_out_dir(tmp, out)
-    from hwgen.core.log import console
-
     console.print(f"wrote {out}/ (board {b.name}, part {b.part})")
+    est = state.artifacts.get("estimate")
+    if est:
+        for line in build_summary(est, out):
+            console.print(line)
     return state.with_artifact(out_dir=out)
+
+
+def build_summary(est: dict, out: Path) -> list[str]:
+    """The few lines ``hwgen build`` ends with: throughput, latency, resources and fit, bottleneck."""
+    p, tot, cap, util = est["performance"], est["totals"], est["board"]["capacity"], est["utilisation"]
+    res = ", ".join(f"{tot[k]:,} {name} ({100 * util[k]:.0f}%)" if cap[k] else f"{tot[k]:,} {name}"
+                    for k, name in (("lut", "LUT"), ("bram18", "BRAM18"), ("dsp", "DSP")))
+    fits = all(tot[k] <= cap[k] for k in ("lut", "ff", "bram18", "uram", "dsp") if k in cap)
+    return [
+        (f"[bold]{p['fps']:,.0f} FPS[/] at {p['clock_mhz']:g} MHz, latency {p['latency_us']:.1f} us "
+         f"({p['latency_cycles']:,} cycles); bottleneck {p['bottleneck']} ({p['max_cycles']:,} cycles/frame)"),
+        f"{res} of {est['board']['name']}" + ("" if fits else " [red]: does not fit[/]"),
+        f"report: {out / 'report' / 'index.html'}",
+    ]

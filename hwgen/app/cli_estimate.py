@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from hwgen.app.cli_types import BUDGET, FPS
 from hwgen.core.errors import ConfigError
 
 
@@ -17,8 +18,10 @@ def estimate_model(model: str, board: str, target_fps: float | None = None, budg
     from hwgen.core.boards import load_board
     from hwgen.core.flow import FlowState, load_flow, run_flow
 
-    if not 0 < budget <= 1:
+    if not 0 < budget <= 1:  # also refuses NaN
         raise ConfigError(f"--budget must be in (0, 1], got {budget:g}")
+    if target_fps is not None and not 0 < target_fps < float("inf"):
+        raise ConfigError(f"--target-fps must be a finite number > 0, got {target_fps:g}")
     b = load_board(board)
     opts: dict[str, Any] = {"board": b, "target_fps": target_fps, "budget": budget, "folding": folding}
     steps = load_flow("estimate")[:-1]  # flows/estimate.toml without its report step
@@ -66,8 +69,8 @@ def wide_console():
 @click.command("estimate")
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--board", default="pynq-z1", show_default=True, help="Board name or path to a board .toml.")
-@click.option("--target-fps", type=float, default=None, help="Cheapest folding reaching this throughput.")
-@click.option("--budget", type=float, default=0.8, show_default=True,
+@click.option("--target-fps", type=FPS, default=None, help="Cheapest folding reaching this throughput.")
+@click.option("--budget", type=BUDGET, default=0.8, show_default=True,
               help="Fraction of the board's LUT/BRAM/DSP the design may use.")
 @click.option("--folding", "folding", type=click.Path(dir_okay=False), default=None,
               help="Apply this folding config JSON (FINN format) instead of optimizing.")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from hwgen.core.errors import HwgenError
 
-if TYPE_CHECKING:  # torch is imported by the commands that need it: `hwgen simulate` stays light
+if TYPE_CHECKING:  # torch is imported where it is used: `hwgen --help` must not load it
     import torch
 
 
@@ -105,6 +105,8 @@ def check_names(model: str, dataset: str, recipe: str, method: str | None) -> No
               help="Input quantizer width: 1 = bipolar, 2..8 = signed fixed point.")
 @click.option("--kd-teacher-epochs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Train a float MLP teacher this long and use the distributional loss.")
+@click.option("--train-samples", type=click.IntRange(min=1), default=None,
+              help="Train on a seeded random subset of this many training samples (test set whole).")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-epoch lines.")
 def train_cmd(
@@ -119,6 +121,7 @@ def train_cmd(
     method: str | None,
     in_bits: int | None,
     kd_teacher_epochs: int,
+    train_samples: int | None,
     threads: int | None,
     quiet: bool,
 ) -> None:
@@ -134,7 +137,7 @@ def train_cmd(
         model, metrics = train_model(
             model_name, dataset, recipe, epochs, seed,
             batch_size=batch_size, lr=lr, method=method, in_bits=in_bits,
-            kd_teacher_epochs=kd_teacher_epochs, progress=not quiet,
+            kd_teacher_epochs=kd_teacher_epochs, train_samples=train_samples, progress=not quiet,
         )
         paths = save_outputs(model, metrics, out)
     except HwgenError as e:

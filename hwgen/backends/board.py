@@ -6,7 +6,7 @@
 - ``out/vivado/bd.tcl``   block design for the board's PS family (one AXI DMA between the PS
   and the accelerator's AXI-stream ports), bitstream, ``.hwh`` handoff, utilization reports;
 - ``out/Makefile``        ``make hls``, ``make bitstream``, ``make deploy``, ``make csim``;
-- ``out/driver/``         ``driver.py`` (templates/driver), ``host_runtime.py`` (copied from
+- ``out/driver/``         ``driver.py`` + ``run.sh`` launcher (templates/driver), ``host_runtime.py`` (copied from
   hwgen, the one packer), ``accel.json`` + ``host_params.npz`` (the host-side nodes as data),
   example inputs and the simulator's outputs for them;
 - ``out/hls/csim_in.bin``, ``csim_expected.bin``  inputs/outputs for HLS ``csim_design``.
@@ -36,15 +36,17 @@ DMA_NAME = "axi_dma_0"
 DMA_MAX_STREAM_BITS = 1024  # AXI DMA (PG021): TDATA of 8..1024 bits
 DMA_DRE_MAX_BITS = 512  # the data realignment engine exists up to 512-bit streams
 EXAMPLES = 16
+CLOCK_TOLERANCE = 0.01  # bd.tcl fails when the PS's PL clock is further than this from the request
 
 # What differs between PS families; the block design template is shared.
 PS_FAMILIES: dict[str, dict[str, Any]] = {
     "zynq7000": {
-        "vlnv": "xilinx.com:ip:processing_system7:5.5",
+        "ip": "processing_system7",  # version: the newest in this Vivado's catalog (bd.tcl)
         "cell": "processing_system7_0",
         "rule": "xilinx.com:bd_rule:processing_system7",
         "automation": 'make_external "FIXED_IO, DDR" Master "Disable" Slave "Disable"',
         "clk": "FCLK_CLK0",
+        "actual_clock": "PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ",
         "resetn": "FCLK_RESET0_N",
         "master": "M_AXI_GP0",
         "master_clk": "M_AXI_GP0_ACLK",
@@ -56,18 +58,21 @@ PS_FAMILIES: dict[str, dict[str, Any]] = {
         ],
     },
     "zynq_us+": {
-        "vlnv": "xilinx.com:ip:zynq_ultra_ps_e:3.3",
+        "ip": "zynq_ultra_ps_e",
         "cell": "zynq_ultra_ps_e_0",
         "rule": "xilinx.com:bd_rule:zynq_ultra_ps_e",
         "automation": "",
         "clk": "pl_clk0",
+        "actual_clock": "PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ",
         "resetn": "pl_resetn0",
         "master": "M_AXI_HPM0_FPD",
         "master_clk": "maxihpm0_fpd_aclk",
         "slave": "S_AXI_HP0_FPD",
         "slave_clk": "saxihp0_fpd_aclk",
+        # PSU__OVERRIDE__BASIC_CLOCK 0 first: with a board preset applied, the PS otherwise keeps
+        # the preset's PL clock and ignores the requested frequency
         "config": lambda mhz, bits: [
-            ("PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ", f"{mhz:g}"), ("PSU__USE__M_AXI_GP0", "1"),
+            ("PSU__OVERRIDE__BASIC_CLOCK", "0"), ("PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ", f"{mhz:g}"), ("PSU__USE__M_AXI_GP0", "1"),
             ("PSU__USE__M_AXI_GP1", "0"), ("PSU__USE__M_AXI_GP2", "0"),
             ("PSU__USE__S_AXI_GP2", "1"), ("PSU__SAXIGP2__DATA_WIDTH", str(bits)),
         ],
@@ -92,11 +97,19 @@ def _dma_width(port: dict[str, Any], side: str) -> int:
     return w
 
 
+def mm_bits(stream_bits: int) -> int:
+    """The DMA's memory-map data width for a stream of ``stream_bits`` (PG021: at least 32)."""
+    return max(32, stream_bits)
+
+
 def shell_values(board, d: Design) -> dict[str, Any]:
     """Every value hls.tcl, bd.tcl and the Makefile print (raises before anything is written)."""
+    from hwgen.core.boards import check_board_values
+
+    check_board_values(board)  # part, names, clock, port width: validated before they reach Tcl
     ps = check_board(board)
     w_in, w_out = _dma_width(d.in_port, "input"), _dma_width(d.out_port, "output")
-    mm_in, mm_out = max(32, w_in), max(32, w_out)
+    mm_in, mm_out = mm_bits(w_in), mm_bits(w_out)
     dma = [
         ("c_include_sg", "0"), ("c_sg_length_width", "26"), ("c_addr_width", "32"),
         ("c_include_mm2s", "1"), ("c_include_s2mm", "1"),
@@ -110,7 +123,7 @@ def shell_values(board, d: Design) -> dict[str, Any]:
         "board": board, "top": d.top, "part": board.part, "board_part": board.vivado_board_part,
         "clock_mhz": board.clock_mhz, "period_ns": f"{1000.0 / board.clock_mhz:.3f}",
         "hls_project": HLS_PROJECT, "bd_name": BD_NAME, "bitfile": BITFILE, "dma": DMA_NAME,
-        "ip_vlnv": f"hwgen:hls:{d.top}:1.0", "ps": {k: v for k, v in ps.items() if k != "config"},
+        "ip_vlnv": f"hwgen:hls:{d.top}:1.0", "clock_tolerance": CLOCK_TOLERANCE, "ps": {k: v for k, v in ps.items() if k != "config"},
         "ps_config": ps["config"](board.clock_mhz, board.axi_port_bits), "dma_config": dma,
         "in_port": d.in_port, "out_port": d.out_port, "examples": EXAMPLES,
     }
@@ -143,6 +156,9 @@ def host_program(g: Graph, d: Design) -> tuple[dict[str, Any], dict[str, np.ndar
         for k, v in n.params.items():
             key = f"{len(params)}_{k}"
             params[key] = np.asarray(v)
+            if params[key].dtype.kind == "f" and not np.all(np.isfinite(params[key])):
+                raise CodegenError(f"node {n.name!r} ({n.op}): host parameter {k!r} is NaN/Inf; "
+                                   "hwgen writes no driver with non-finite constants")
             keys[k] = key
         attrs = {k: _jsonable(v) for k, v in n.attrs.items() if k != "host"}
         return {"op": n.op, "name": n.name, "inputs": list(n.inputs), "outputs": list(n.outputs),
@@ -157,7 +173,9 @@ def host_program(g: Graph, d: Design) -> tuple[dict[str, Any], dict[str, np.ndar
         "input": g.inputs[0], "input_shape": list(g.tensors[g.inputs[0]].shape),
         "outputs": list(g.outputs), "output_shapes": [list(g.tensors[t].shape) for t in g.outputs],
         "accel_in": d.in_tensor, "accel_out": d.out_tensor, "accel_out_shape": list(tout.shape),
-        "accel_out_numpy": "int64", "in_port": _jsonable(d.in_port), "out_port": _jsonable(d.out_port),
+        "accel_out_numpy": "int64",
+        # receive buffers start on multiples of the S2MM memory-map width (driver.py pads frames)
+        "s2mm_align_bytes": mm_bits(int(d.out_port["axi"])) // 8, "in_port": _jsonable(d.in_port), "out_port": _jsonable(d.out_port),
         "pre": pre, "post": post,
     }
     return cfg, params
@@ -186,6 +204,8 @@ def generate_board(g: Graph, board, d: Design, out_dir: str | Path) -> dict[str,
     drv = out / "driver"
     drv.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATES / "driver" / "driver.py", drv / "driver.py")
+    shutil.copyfile(TEMPLATES / "driver" / "run.sh", drv / "run.sh")
+    (drv / "run.sh").chmod(0o755)
     shutil.copyfile(Path(host_runtime.__file__), drv / "host_runtime.py")
     (drv / "accel.json").write_text(json.dumps(cfg, indent=1) + "\n")
     np.savez(drv / "host_params.npz", **params)

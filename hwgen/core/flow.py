@@ -48,13 +48,18 @@ STEP_MODULES = {
     "streamline": "hwgen.passes.streamline",
     "lower": "hwgen.passes.lower",
     "verify": "hwgen.sim.verify",
-    "fold": "hwgen.fold.optimizer",
+    "fold": "hwgen.fold",
+    "insert": "hwgen.passes.insert",
     "fifo": "hwgen.passes.fifo",
+    "check": "hwgen.analysis.dataflow",
     "estimate": "hwgen.analysis.estimate",
     "report": "hwgen.analysis.report",
     "codegen": "hwgen.backends.hls.codegen",
     "board": "hwgen.backends.board",
     "csim": "hwgen.backends.hls.csim",
+    "rtl": "hwgen.backends.rtl.codegen",
+    "rtlsim": "hwgen.backends.rtl.rtlsim",
+    "synth": "hwgen.backends.rtl.synth",
 }
 
 

@@ -115,8 +115,10 @@ def int_range(bits: int, signed: bool, narrow: bool) -> tuple[int, int]:
 
 
 def quant_code(x: np.ndarray, scale, zeropt, bits: int, signed: bool, narrow: bool,
-               rounding_mode: str) -> np.ndarray:
-    """Integer code of QONNX ``Quant`` (float32 arithmetic, qonnx's operation order)."""
+               rounding_mode: str = "ROUND") -> np.ndarray:
+    """Integer code ``q`` of QONNX ``Quant`` (float32 arithmetic, qonnx's operation order, so the
+    code is the one qonnx's executor computes); the float output is ``dequant(q, scale, zeropt)``.
+    The one implementation: hwgen's frontend, streamlining, simulator and driver all call it."""
     y = x / scale
     y = y + zeropt
     if bits == 1 and signed:
@@ -128,22 +130,35 @@ def quant_code(x: np.ndarray, scale, zeropt, bits: int, signed: bool, narrow: bo
     return _round(rounding_mode)(y)
 
 
+def dequant(q: np.ndarray, scale, zeropt) -> np.ndarray:
+    """The float value QONNX ``Quant`` outputs for integer code ``q``."""
+    out = q - zeropt
+    return out * scale
+
+
+def bipolar_code(x: np.ndarray) -> np.ndarray:
+    """Integer code (+1/-1) of QONNX ``BipolarQuant``: ``x >= 0`` maps to +1."""
+    ones = np.ones(x.shape, dtype=x.dtype)
+    return np.where(x >= 0.0, ones, -ones)
+
+
 def _binary(fn):
     def run(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:
         if len(xs) == 2:
-            return [fn(xs[0], xs[1]).astype(np.float32)]
-        x = xs[0].astype(np.float32)
+            return [fn(xs[0], xs[1]).astype(np.float32, copy=False)]
+        x = xs[0].astype(np.float32, copy=False)
         out = fn(p["value"], x) if a.get("const_first") else fn(x, p["value"])
-        return [out.astype(np.float32)]
+        return [out.astype(np.float32, copy=False)]
 
     return run
 
 
 def _quant_int(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:
-    x = xs[0].astype(np.float32)
+    x = xs[0].astype(np.float32, copy=False)
+    if a["bipolar"] and a.get("as_bits"):
+        return [(x >= 0.0).view(np.int8)]  # BipolarQuant: x >= 0 is +1, the bit 1
     if a["bipolar"]:
-        ones = np.ones(x.shape, dtype=x.dtype)
-        q = np.where(x >= 0.0, ones, -ones)
+        q = bipolar_code(x)
     else:
         q = quant_code(x, p["scale"], p["zeropt"], a["bits"], a["signed"], a["narrow"], a["rounding_mode"])
     if a.get("as_bits"):
@@ -170,12 +185,13 @@ def _pad(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:
 def _batchnorm(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:
     eps = np.float32(a["epsilon"])
     s = (np.float32(1.0) / np.sqrt(p["var"] + eps)) * p["gamma"]
-    return [(xs[0].astype(np.float32) * s + (p["beta"] - p["mean"] * s)).astype(np.float32)]
+    # onnxruntime's CPU BatchNormalization: y = x * s + (beta - mean * s), s = gamma / sqrt(var + eps)
+    return [(xs[0].astype(np.float32, copy=False) * s + (p["beta"] - p["mean"] * s)).astype(np.float32, copy=False)]
 
 
 def _dequant(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:
     acc = xs[0].astype(np.float64) - p["offset"].astype(np.float64)
-    return [(acc * p["scale"].astype(np.float64)).astype(np.float32)]
+    return [(acc * p["scale"].astype(np.float64)).astype(np.float32, copy=False)]
 
 
 def _argmax(a: dict, p: dict, xs: list[np.ndarray]) -> list[np.ndarray]:

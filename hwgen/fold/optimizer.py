@@ -9,28 +9,26 @@ The dataflow pipeline's throughput is set by its slowest unit, so the objective 
   adds choices), so we binary-search that set. At each T an exact branch-and-bound over each
   group's Pareto front (LUT, BRAM18, DSP) finds the cheapest fitting design, or proves none.
 
-A SlidingWindow is folded together with the MVAU it feeds (same SIMD), so they form one group.
-Width converters depend on two neighbours' foldings; they are priced after the search and the
-budget is tightened by any overflow and the search rerun (at most a few times).
+A unit that ties to its consumer (a SlidingWindow to the MVAU it feeds: same SIMD) is folded in
+its consumer's group. Width converters depend on two neighbours' foldings; they are priced after
+the search (``insert`` + ``fifo`` + estimate) and the budget is tightened by any overflow and
+the search rerun (at most a few times).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hwgen.core.boards import Board
-from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph, Node
-from hwgen.fold.common import FoldingError, divisors, fed_mvau, sliding_window_of
-from hwgen.passes.fifo import depth_for, fifo_depth, size_fifos
-from hwgen.units import unit_of
-from hwgen.units.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add, fifo, stream_widths, unit_nodes
-from hwgen.units.sliding_window import SlidingWindow
+from hwgen.fold.common import FoldingError
+from hwgen.passes.fifo import depth_for, size_fifos
+from hwgen.passes.insert import insert_stream_nodes
+from hwgen.units import FIFO, Unit, hardware_nodes, is_unit, unit_of
+from hwgen.units.cost import BUDGETED, MAX_STREAM_BITS, SHELL, add
 
 
 @dataclass(frozen=True)
@@ -65,62 +63,75 @@ def _scalar(res: dict[str, int], board: Board) -> float:
     return sum(res[k] / cap[k] for k in BUDGETED if cap[k] > 0) + 1e-9 * res["ff"]
 
 
+def _input_fifo(u: Unit, i: int) -> FIFO:
+    """The FIFO in front of input ``i`` of ``u``, as deep as a full-rate producer needs: the fifo
+    pass sizes it no deeper, so the final estimate never exceeds what the optimizer budgeted."""
+    port = u.in_ports()[i]
+    return FIFO(name="budget", elems=port.elems, epw=port.epw, dt=port.dtype, depth=depth_for(u, None, i))
+
+
 def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]]:
-    """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFO."""
+    """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFOs."""
     u = unit_of(n.with_attrs(**attrs))
-    inw, _ = stream_widths(u)
-    # budget the input FIFO for a producer at full rate: the fifo pass sizes it no deeper, so the
-    # final estimate never exceeds what the optimizer budgeted (and units stay independent)
-    depth = fifo_depth(n, 0) or depth_for(u, None)
-    return u.cycles(), add(u.resources(board), fifo(inw, depth))
+    fifos = [_input_fifo(u, i).resources(board) for i in range(len(u.in_ports()))]
+    return u.frame_cycles(), add(u.resources(board), *fifos)
 
 
-def _legal_widths(n: Node, **attrs: int) -> bool:
-    inw, outw = stream_widths(unit_of(n.with_attrs(**attrs)))
-    return inw <= MAX_STREAM_BITS and outw <= MAX_STREAM_BITS
+def _legal_widths(u: Unit) -> bool:
+    return all(p.width <= MAX_STREAM_BITS for p in (*u.in_ports(), *u.out_ports()))
 
 
-def legal_choices(g: Graph, n: Node) -> list[dict[str, int]]:
-    """Every legal folding of the unit ``n`` (a SlidingWindow feeding an MVAU has none of its own)."""
-    a = n.attrs
-    if n.op == "MVAU":
-        swu = sliding_window_of(g, n)
-        simds = [s for s in divisors(a["mw"])
-                 if swu is None or SlidingWindow.legal_simd(s, swu.attrs["channels"], tuple(swu.attrs["kernel"]))]
-        out = [{"pe": p, "simd": s} for p in divisors(a["mh"]) for s in simds]
-    elif n.op == "SlidingWindow":
-        if fed_mvau(g, n) is not None:
-            return []
-        k = tuple(a["kernel"])
-        window = k[0] * k[1] * a["channels"]
-        out = [{"simd": s} for s in divisors(window) if SlidingWindow.legal_simd(s, a["channels"], k)]
-    elif n.op in ("StreamingMaxPool", "Thresholding"):
-        out = [{"pe": p} for p in divisors(a["channels"])]
-    elif n.op == "LabelSelect":
-        out = [{"pe": p} for p in divisors(a["labels"])]
-    else:
-        return []
-    return [c for c in out if _legal_widths(n, **c)]
+def tied_producer(g: Graph, n: Node) -> Node | None:
+    """The unit that takes its folding from ``n`` (a window generator feeding its MVAU), if any."""
+    for t in n.inputs:
+        p = g.producer(t)
+        if p is not None and is_unit(p) and len(g.consumers(t)) == 1 and unit_of(p).ties_to(unit_of(n)):
+            return p
+    return None
+
+
+def ties_forward(g: Graph, n: Node) -> bool:
+    """True when ``n`` is folded as part of its consumer's group."""
+    cons = [c for t in n.outputs for c in g.consumers(t)]
+    return len(cons) == 1 and is_unit(cons[0]) and tied_producer(g, cons[0]) is n
+
+
+def legal_choices(g: Graph, n: Node) -> list[tuple[dict[str, int], dict[str, int] | None]]:
+    """Every legal folding of ``n`` with, when a producer ties to it, that producer's folding."""
+    u = unit_of(n)
+    tied = tied_producer(g, n)
+    tu = unit_of(tied) if tied is not None else None
+    out = []
+    for c in u.legal_foldings():
+        if not _legal_widths(u.evolve(**c)):
+            continue
+        if tu is None:
+            out.append((c, None))
+            continue
+        t = tu.tied_folding(c)
+        if t is not None and _legal_widths(tu.evolve(**t)):
+            out.append((c, t))
+    return out
 
 
 def build_groups(g: Graph, board: Board) -> list[Group]:
     """The folding groups of ``g`` with every legal option priced on ``board``."""
     groups: list[Group] = []
-    for n in unit_nodes(g):
-        if n.op == "SlidingWindow" and fed_mvau(g, n) is not None:
+    for n in hardware_nodes(g):
+        if ties_forward(g, n) or not unit_of(n).KNOBS:
             continue
-        swu = sliding_window_of(g, n) if n.op == "MVAU" else None
+        tied = tied_producer(g, n)
         opts: list[Option] = []
-        for c in legal_choices(g, n):
+        for c, t in legal_choices(g, n):
             cyc, res = _unit_cost(n, board, **c)
             attrs = [(n.name, tuple(sorted(c.items())))]
-            if swu is not None:
-                scyc, sres = _unit_cost(swu, board, simd=c["simd"])
-                cyc, res = max(cyc, scyc), add(res, sres)
-                attrs.insert(0, (swu.name, (("simd", c["simd"]),)))
+            if tied is not None:
+                tcyc, tres = _unit_cost(tied, board, **t)
+                cyc, res = max(cyc, tcyc), add(res, tres)
+                attrs.insert(0, (tied.name, tuple(sorted(t.items()))))
             opts.append(Option(tuple(attrs), cyc, res, _scalar(res, board)))
         opts.sort(key=lambda o: (o.cost, o.cycles))
-        names = (swu.name, n.name) if swu is not None else (n.name,)
+        names = (tied.name, n.name) if tied is not None else (n.name,)
         groups.append(Group(names, opts))
     return groups
 
@@ -229,7 +240,10 @@ def apply_options(g: Graph, picks: list[Option]) -> Graph:
 # -- the three modes -------------------------------------------------------------------------------
 def _fixed_cost(g: Graph, board: Board) -> dict[str, int]:
     """What the search does not choose: the shell and the FIFO into the output DMA."""
-    return add(SHELL, fifo(board.axi_port_bits))
+    axi = board.axi_port_bits
+    # an axi-bit word as axi binary elements: "uint128" is no datatype (at most 64 bits)
+    out_fifo = FIFO(name="dma_out", elems=axi, epw=axi, dt="binary", depth=32)
+    return add(SHELL, out_fifo.resources(board))
 
 
 def _no_fit_error(g: Graph, board: Board, budget: float, groups: list[Group]) -> FoldingError:
@@ -275,7 +289,7 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
                                  tuple(limit))
             sol = (dma, picks) if picks is not None else sol
         folded = apply_options(g, sol[1])
-        tot = estimate(size_fifos(folded), board)["totals"]  # the FIFOs the fifo pass will size
+        tot = estimate(size_fifos(insert_stream_nodes(folded, board.axi_port_bits)), board)["totals"]  # the FIFOs the fifo pass will size
         over = [tot[k] - budget * cap[k] for k in BUDGETED]
         if all(o <= 0 for o in over):
             return folded
@@ -303,7 +317,7 @@ def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Gra
         )
     picks = [next(o for o in gr.options if o.cycles <= t) for gr in groups]  # options sorted by cost
     folded = apply_options(g, picks)
-    tot = estimate(size_fifos(folded), board)["totals"]
+    tot = estimate(size_fifos(insert_stream_nodes(folded, board.axi_port_bits)), board)["totals"]
     cap = board.capacity()
     bad = [k for k in BUDGETED if tot[k] > budget * cap[k]]
     if bad:
@@ -318,29 +332,3 @@ def fold_for_fps(g: Graph, board: Board, fps: float, budget: float = 0.8) -> Gra
             f"{cap[k]}; {hint}; lower --target-fps or raise --budget"
         )
     return folded
-
-
-@step("fold")
-def _fold_step(state: FlowState) -> FlowState:
-    """Fold by --folding, --target-fps, or for the highest throughput within --budget."""
-    from hwgen.core.boards import load_board
-
-    o = state.options
-    board: Board = o.get("board") or load_board("pynq-z1")
-    budget = float(o.get("budget") or 0.8)
-    g = state.graph
-    from hwgen.fold.config import apply_folding_config, folding_config
-
-    if o.get("folding"):
-        g = apply_folding_config(g, o["folding"])
-    elif o.get("target_fps"):
-        g = fold_for_fps(g, board, float(o["target_fps"]), budget)
-    else:
-        g = fold_max_throughput(g, board, budget)
-    cfg = folding_config(g)
-    out = o.get("out_dir")
-    if out is not None:
-        rep = Path(out) / "report"
-        rep.mkdir(parents=True, exist_ok=True)
-        (rep / "folding_config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    return state.with_stage("folded", g).with_artifact(folding_config=cfg)

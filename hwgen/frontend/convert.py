@@ -163,7 +163,13 @@ class _Converter:
                     + " — replace it in the model or open an issue",
                     UnsupportedOpError,
                 )
-            handler(node)
+            try:
+                handler(node)
+            except (ValueError, IndexError, TypeError, KeyError) as e:
+                # attributes/constants of a shape the checks above did not foresee: name the node
+                msg = (str(e).splitlines() or [type(e).__name__])[0][:200]
+                self.fail(node, f"cannot be converted ({type(e).__name__}: {msg}); check its attributes "
+                                "and constants, or re-export the model")
         outputs = []
         for o in self.graph.output:
             if o.name not in self.acts:
@@ -182,6 +188,14 @@ class _Converter:
             name=_model_name(self.path), meta={"source": str(self.path), "input_shape": shape[1:]},
         )
 
+    def _check_k(self, node, act: Act, k: int) -> None:
+        """The weight's input dimension must match the activation's channels (a mismatch that
+        shape inference lets through would make every later stage compute garbage)."""
+        c = self.tensors[act.name].shape[-1] if self.tensors[act.name].shape else 1
+        if c != k:
+            self.fail(node, f"weight expects {k} input channels but the activation has {c} "
+                            f"(shape {self.tensors[act.name].shape}); re-export the model")
+
     def data_input(self, node, i: int = 0) -> Act:
         name = node.input[i]
         if name not in self.acts:
@@ -197,15 +211,19 @@ class _Converter:
         signed = bool(attrs.get("signed", 1))
         narrow = bool(attrs.get("narrow", 0))
         mode = attrs.get("rounding_mode", b"ROUND")
-        mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+        mode = mode.decode("utf-8", "replace") if isinstance(mode, bytes) else str(mode)
         scale = np.asarray(self.plain_const(node.input[1], node), dtype=np.float32)
         zeropt = np.asarray(self.plain_const(node.input[2], node), dtype=np.float32)
         bits_arr = np.asarray(self.plain_const(node.input[3], node))
-        if bits_arr.size != 1 or float(bits_arr) != int(bits_arr) or not 1 <= int(bits_arr) <= 32:
-            self.fail(node, f"bit width {bits_arr} is not a whole number in 1..32")
-        bits = int(bits_arr)
-        if np.any(scale <= 0):
-            self.fail(node, "quantizer scale must be positive")
+        if (bits_arr.size != 1 or bits_arr.dtype.kind not in "iuf" or not np.isfinite(float(bits_arr.reshape(-1)[0]))
+                or float(bits_arr.reshape(-1)[0]) != int(bits_arr.reshape(-1)[0])
+                or not 1 <= int(bits_arr.reshape(-1)[0]) <= 32):
+            self.fail(node, f"bit width {bits_arr.reshape(-1)[:4].tolist()} is not a whole number in 1..32")
+        bits = int(bits_arr.reshape(-1)[0])
+        if not np.all(scale > 0) or not np.all(np.isfinite(scale)):
+            self.fail(node, "quantizer scale must be finite and positive")
+        if not np.all(np.isfinite(zeropt)):
+            self.fail(node, "quantizer zero point must be finite")
         x = node.input[0]
         if x in self.consts:
             v = np.asarray(self.plain_const(x, node), dtype=np.float32)
@@ -228,8 +246,8 @@ class _Converter:
 
     def op_BipolarQuant(self, node) -> None:
         scale = np.asarray(self.plain_const(node.input[1], node), dtype=np.float32)
-        if np.any(scale <= 0):
-            self.fail(node, "quantizer scale must be positive")
+        if not np.all(scale > 0) or not np.all(np.isfinite(scale)):
+            self.fail(node, "quantizer scale must be finite and positive")
         x = node.input[0]
         if x in self.consts:
             v = np.asarray(self.plain_const(x, node), dtype=np.float32)
@@ -272,6 +290,7 @@ class _Converter:
         w, qc = self.weight(node.input[1], node)
         if w.ndim != 2:
             self.fail(node, f"MatMul weight must be 2-D, got {w.shape}")
+        self._check_k(node, act, w.shape[0])
         self.add_act(node.output[0])
         self.emit("MatMul", node, [act.name], [node.output[0]], {},
                   self.weight_params(w, qc, 1, node))
@@ -285,6 +304,9 @@ class _Converter:
         if attrs.get("transB", 0):
             w = w.T
             qc = qc.transpose([1, 0]) if qc is not None else None
+        if w.ndim != 2:
+            self.fail(node, f"Gemm weight must be 2-D, got {w.shape}")
+        self._check_k(node, act, w.shape[0])
         out = node.output[0]
         alpha = float(attrs.get("alpha", 1.0))
         beta = float(attrs.get("beta", 1.0))
@@ -316,6 +338,9 @@ class _Converter:
         if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
             self.fail(node, "auto_pad is not supported; export with explicit pads")
         w, qc = self.weight(node.input[1], node)
+        if w.ndim != 4:
+            self.fail(node, f"Conv weight must be 4-D (OC, IC, KH, KW), got {w.shape}")
+        self._check_k(node, act, w.shape[1])
         w = np.transpose(w, (0, 2, 3, 1))  # (OC, IC, KH, KW) -> (OC, KH, KW, IC)
         qc = qc.transpose([0, 2, 3, 1]) if qc is not None else None
         pads = tuple(int(p) for p in attrs.get("pads", [0, 0, 0, 0]))
@@ -341,6 +366,10 @@ class _Converter:
         names = ("gamma", "beta", "mean", "var")
         params = {k: np.asarray(self.plain_const(i, node), np.float32).reshape(-1)
                   for k, i in zip(names, node.input[1:5])}
+        c = self.tensors[act.name].shape[-1] if self.tensors[act.name].shape else 1
+        for k, v in params.items():
+            if v.size != c:
+                self.fail(node, f"{k} has {v.size} values for {c} channels; re-export the model")
         self.add_act(node.output[0])
         self.emit("BatchNorm", node, [act.name], [node.output[0]],
                   {"epsilon": float(attrs.get("epsilon", 1e-5))}, params)
@@ -399,11 +428,14 @@ class _Converter:
         x = node.input[0]
         if x in self.consts:
             c = self.consts[x]
+            nd = np.ndim(c.q if isinstance(c, QuantConst) else c)
             if perm is None:
-                perm = list(range(np.ndim(c.q if isinstance(c, QuantConst) else c)))[::-1]
+                perm = list(range(nd))[::-1]
+            if sorted(perm) != list(range(nd)):
+                self.fail(node, f"perm {perm} does not permute the {nd} axes of constant {x!r}")
             self.consts[node.output[0]] = c.transpose(perm) if isinstance(c, QuantConst) else np.transpose(c, perm)
             return
-        act = self.data_input(node)
+        self.data_input(node)  # refuses a constant-folded or unknown input first
         if perm is not None and perm == list(range(len(perm))):
             return self.op_Identity(node)
         self.fail(node, "Transpose of an activation is not supported (hwgen keeps activations NHWC); remove it from the model")
@@ -460,6 +492,36 @@ class _Converter:
             "pads": tuple(int(v) for v in attrs.get("pads", [0, 0, 0, 0])),
             "ceil_mode": bool(attrs.get("ceil_mode", 0)),
         })
+
+    def op_Concat(self, node) -> None:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        acts = [self.data_input(node, i) for i in range(len(node.input))]
+        rank = acts[0].onnx_rank
+        if any(a.onnx_rank != rank for a in acts) or int(attrs.get("axis", 1)) not in (1, 1 - rank):
+            self.fail(node, "only a concatenation along the channel axis (axis=1) is supported")
+        self.add_act(node.output[0])
+        self.emit("Concat", node, [a.name for a in acts], [node.output[0]], {"axis": -1})
+
+    def op_AveragePool(self, node) -> None:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        act = self.data_input(node)
+        if act.onnx_rank != 4:
+            self.fail(node, "AveragePool needs an NCHW activation")
+        k = tuple(int(v) for v in attrs["kernel_shape"])
+        stride = tuple(int(v) for v in attrs.get("strides", k))
+        pads = tuple(int(v) for v in attrs.get("pads", [0, 0, 0, 0]))
+        if any(pads) or attrs.get("ceil_mode", 0) or stride != k or attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            self.fail(node, f"average pool kernel {k}, stride {stride}, pads {pads}: only non-overlapping "
+                            "windows (stride = kernel, no padding, floor mode) are supported")
+        self.add_act(node.output[0])
+        self.emit("AvgPool", node, [act.name], [node.output[0]], {"kernel": k, "stride": stride})
+
+    def op_GlobalAveragePool(self, node) -> None:
+        act = self.data_input(node)
+        if act.onnx_rank != 4:
+            self.fail(node, "GlobalAveragePool needs an NCHW activation")
+        self.add_act(node.output[0])
+        self.emit("GlobalAvgPool", node, [act.name], [node.output[0]])
 
     def op_Pad(self, node) -> None:
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}

@@ -15,13 +15,16 @@ from pathlib import Path
 import numpy as np
 from onnx import numpy_helper
 
+from hwgen.core.errors import FrontendError
 from hwgen.frontend import read_model
+from hwgen.frontend.onnx_reader import quiet
 
 
 class Reference:
     """Runs the original QONNX model with qonnx's executor."""
 
     def __init__(self, path: str | Path, batch: int | None = None):
+        self.path = Path(path)
         self.model = read_model(path)
         inits = {i.name for i in self.model.graph.initializer}
         self.input = next(i.name for i in self.model.graph.input if i.name not in inits)
@@ -35,10 +38,31 @@ class Reference:
 
         outs: list[list[np.ndarray]] = [[] for _ in self.outputs]
         for i in range(len(x)):
-            run = execute_onnx(self.model, {self.input: x[i : i + 1]})
+            try:
+                with quiet():
+                    run = execute_onnx(self.model, {self.input: x[i : i + 1]})
+            except Exception as e:  # noqa: BLE001 - onnxruntime/qonnx raise many types
+                raise self._failure(x[i : i + 1], e) from None
             for k, o in enumerate(self.outputs):
                 outs[k].append(np.array(run[o], copy=True))  # not the session's arena (see __call__)
         return [np.concatenate(parts) for parts in outs]
+
+    def _failure(self, x: np.ndarray, e: Exception) -> FrontendError:
+        """One line naming the first node the reference executor cannot run."""
+        from qonnx.core.onnx_exec import execute_onnx
+
+        node = None
+        for n in self.model.graph.node:
+            try:
+                with quiet():
+                    execute_onnx(self.model, {self.input: x}, end_node=n)
+            except Exception as err:  # noqa: BLE001 - any failure pins the node
+                node, e = n, err
+                break
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        where = f"node {node.name!r} ({node.op_type})" if node is not None else "the model"
+        return FrontendError(f"{self.path.name}: the reference executor (qonnx execute_onnx) fails at "
+                             f"{where}: {type(e).__name__}: {first}; hwgen cannot verify this model")
 
     def _batched_model(self, n: int):
         if n not in self._batched:
@@ -57,7 +81,8 @@ class Reference:
             chunk = x[i : i + self.batch]
             model = self._batched_model(len(chunk))
             try:
-                out = execute_onnx(model, {self.input: chunk}) if model is not None else None
+                with quiet():
+                    out = execute_onnx(model, {self.input: chunk}) if model is not None else None
             except Exception:
                 out = None
             if out is None:
@@ -65,7 +90,7 @@ class Reference:
             # copies: onnxruntime's output arrays keep their session's memory arena alive
             # (about 1 MB per batch on CNV: 0.5 GB for 10,000 inputs)
             res = [np.array(out[o], copy=True) for o in self.outputs]
-            if i == 0 and not all(np.array_equal(r[:2], c) for r, c in zip(res, check)):
+            if i == 0 and not all(np.array_equal(r[:2], c, equal_nan=True) for r, c in zip(res, check)):
                 return self.per_sample(x)
             parts.append(res)
             _release_heap()

@@ -106,3 +106,14 @@ class Windows:
     def rows(self) -> np.ndarray:
         """The windows cut: (N*OH*OW, KH*KW*CW) in (kh, kw, c) order."""
         return np.ascontiguousarray(windows(self.image, self.kernel, self.stride)).reshape(self.rows_count, -1)
+
+
+def window_sums(x: np.ndarray, kernel) -> np.ndarray:
+    """Sums of the whole non-overlapping ``kernel`` windows of a (N, H, W, C) batch (floor mode);
+    integers sum in int64, floats in their own type."""
+    n, h, w, c = x.shape
+    kh, kw = kernel
+    oh, ow = h // kh, w // kw
+    acc = np.int64 if np.issubdtype(x.dtype, np.integer) else x.dtype
+    v = x[:, : oh * kh, : ow * kw].astype(acc).reshape(n, oh, kh, ow, kw, c)
+    return v.sum(axis=(2, 4), dtype=acc)

@@ -13,11 +13,13 @@ import numpy as np
 
 from hwgen.core.errors import StreamlineError
 from hwgen.core.ir import Node
-from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels
+from hwgen.frontend.quant import bipolar_int, quant_int, quant_levels, quant_levels_lo
 from hwgen.sim.kernels import KERNELS
 
 CHAIN_OPS = ("Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu", "Clip", "Identity")
 MAX_TABLE = 40_000_000  # values evaluated at once (channels x range); larger tables go in chunks
+WIDE_RANGE = 1 << 16  # accumulator ranges wider than this fold by bisection (DESIGN §3)
+MAX_THRESHOLDS = 1 << 22  # thresholds per layer (channels x (levels - 1)): 32 MB as int64
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,99 @@ def levels(q_node: Node) -> np.ndarray:
     return quant_levels(a["bits"], a["signed"], a["narrow"])
 
 
+def n_levels(q_node: Node) -> int:
+    """How many codes the quantizer outputs (without listing them: 32 bits are 4G codes)."""
+    a = q_node.attrs
+    if q_node.op == "BipolarQuant" or (int(a["bits"]) == 1 and a["signed"]):
+        return 2
+    return (1 << int(a["bits"])) - (1 if a["signed"] and a["narrow"] else 0)
+
+
+def chain_direction(nodes: list[Node], C: int) -> np.ndarray | None:
+    """Per-channel direction (+1 non-decreasing, -1 non-increasing) of a float chain, read from its
+    ops, or None when an op is not monotone by construction.
+
+    Each op here is monotone in exact float32 arithmetic (rounding is monotone): multiplying or
+    dividing by a constant follows the constant's sign, adding a constant keeps the direction,
+    BatchNorm follows gamma's sign, ReLU/Clip/PReLU with slope >= 0 are non-decreasing.
+    """
+    d = np.ones(C, np.int64)
+
+    def sign(v) -> np.ndarray:
+        s = np.sign(np.broadcast_to(np.asarray(v, np.float64), (C,)) if np.ndim(v) <= 1 else np.nan)
+        return np.where(s == 0, 1, s).astype(np.int64)  # a zero constant makes the channel constant
+
+    for n in nodes:
+        p, a = n.params, n.attrs
+        if len(n.inputs) != 1:
+            return None
+        if any(np.ndim(v) > 1 for v in p.values()):
+            return None
+        if n.op == "Mul":
+            d = d * sign(p["value"])
+        elif n.op == "Div":
+            if a.get("const_first"):
+                return None  # c / x changes direction across 0
+            d = d * sign(p["value"])
+        elif n.op == "Sub":
+            d = -d if a.get("const_first") else d
+        elif n.op == "BatchNorm":
+            d = d * sign(p["gamma"])
+        elif n.op == "PRelu":
+            if np.any(np.asarray(p["slope"]) < 0):
+                return None
+        elif n.op not in ("Add", "Relu", "Clip", "Identity"):
+            return None
+    return d
+
+
+def _require_finite(y: np.ndarray, valid: np.ndarray, ch: slice, where: str) -> None:
+    """A chain value that overflows to Inf or becomes NaN has no exact threshold: refuse."""
+    bad = ~np.isfinite(y) & valid
+    if bad.any():
+        c = ch.start + int(np.argmax(bad.any(axis=0)))
+        raise StreamlineError(
+            f"{where}: the float chain into the quantizer gives NaN/Inf on channel {c} (its constants "
+            "overflow float32, e.g. a huge BatchNorm gamma/var ratio or scale); retrain or clamp them")
+
+
+def _constant(src: Source, pre_pool: list[Node], post_pool: list[Node] | None, q_node: Node) -> np.ndarray:
+    """(C,) bool: the quantized output is the same at both ends of the channel's range."""
+    ch = slice(0, src.channels)
+    ends = np.stack([src.lo, src.hi]).astype(np.int64)
+    y = apply_float(pre_pool, dequantize(ends, src, ch), ch)
+    if post_pool is not None:
+        y = apply_float(post_pool, y, ch)
+    qe = quantize(q_node, y, ch)
+    return qe[0] == qe[1]
+
+
+def _fold_bisect(src: Source, pre_pool: list[Node], post_pool: list[Node] | None, q_node: Node,
+                 lv_lo: int, n_lv: int, step: int, direction: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholds by bisection on the monotone chain, all (level, channel) pairs at once:
+    memory is proportional to the number of thresholds, never to the accumulator range."""
+    C = src.channels
+    ch = slice(0, C)
+    flip = (direction < 0) & ~_constant(src, pre_pool, post_pool, q_node)  # as the table path
+    lo = np.where(flip, -src.hi, src.lo).astype(np.int64)  # search over u, v = -u when flipped
+    hi = np.where(flip, -src.lo, src.hi).astype(np.int64) + 1  # hi: "never fires"
+    want = (lv_lo + step * np.arange(1, n_lv, dtype=np.int64))[:, None]  # (L-1, 1)
+    a = np.broadcast_to(lo, (n_lv - 1, C)).copy()
+    b = np.broadcast_to(hi, (n_lv - 1, C)).copy()
+    sgn = np.where(flip, -1, 1)
+    while np.any(a < b):
+        mid = (a + b) // 2
+        y = apply_float(pre_pool, dequantize(mid * sgn, src, ch), ch)
+        if post_pool is not None:
+            y = apply_float(post_pool, y, ch)
+        _require_finite(y, a < b, ch, where)
+        ok = quantize(q_node, y, ch) >= want
+        active = a < b
+        b = np.where(active & ok, mid, b)
+        a = np.where(active & ~ok, mid + 1, a)
+    return a.T.copy(), flip
+
+
 @dataclass(frozen=True)
 class Folded:
     """The result of folding a chain: thresholds on (possibly flipped) source values."""
@@ -122,13 +217,43 @@ def fold_chain(
     ``where`` names the node for error messages. Channels whose chain decreases are flipped when
     ``can_flip`` (the producer negates its weight row), otherwise they are an error.
     """
+    C = src.channels
+    n_lv = n_levels(q_node)
+    if C * (n_lv - 1) > MAX_THRESHOLDS:
+        bits = q_node.attrs.get("bits", 1)
+        raise StreamlineError(
+            f"{where}: a {bits}-bit activation over {C} channels needs {C * (n_lv - 1):,} thresholds; "
+            f"hwgen folds at most {MAX_THRESHOLDS:,} per layer (memory and hardware both grow with "
+            "2^bits): use at most 16-bit activations here, or fewer channels")
+    lo_all, hi_all = int(src.lo.min()), int(src.hi.max())
+    R = hi_all - lo_all + 1
+    if R > WIDE_RANGE:
+        direction = chain_direction(list(pre_pool) + list(post_pool or []), C)
+        pre_dir = chain_direction(list(pre_pool), C) if post_pool is not None else np.ones(C, np.int64)
+        if direction is None or pre_dir is None:
+            if R > MAX_TABLE:
+                raise StreamlineError(
+                    f"{where}: the accumulator spans {R:,} values and the float chain is not monotone by "
+                    f"construction, so it cannot be folded by bisection (tables stop at {MAX_TABLE:,} "
+                    "values): use narrower inputs or monotone ops (scales, BatchNorm, ReLU)")
+        else:
+            if np.any(direction < 0) and not can_flip and not np.all(_constant(src, pre_pool, post_pool, q_node)[direction < 0]):
+                bad = int(np.argmax((direction < 0) & ~_constant(src, pre_pool, post_pool, q_node)))
+                raise StreamlineError(
+                    f"{where}: the chain decreases on channel {bad} and there are no weights before it "
+                    "to flip; use a positive scale/BatchNorm gamma on this standalone activation")
+            a = q_node.attrs
+            pm1 = q_node.op == "BipolarQuant" or (int(a["bits"]) == 1 and a["signed"])
+            base = -1 if pm1 else quant_levels_lo(a["bits"], a["signed"], a["narrow"])
+            step = 2 if pm1 else 1
+            with np.errstate(all="ignore"):
+                thresholds, flipped = _fold_bisect(src, pre_pool, post_pool, q_node, base, n_lv, step,
+                                                   direction, where)
+            return Folded(thresholds, flipped, pre_dir > 0, base, step)
     lv = levels(q_node)
     base, step = int(lv[0]), int(lv[1] - lv[0])
     if not np.all(np.diff(lv) == step):
         raise StreamlineError(f"{where}: quantizer levels are not evenly spaced")
-    C = src.channels
-    lo_all, hi_all = int(src.lo.min()), int(src.hi.max())
-    R = hi_all - lo_all + 1
     per_chunk = max(1, MAX_TABLE // max(R, 1))
     thresholds = np.empty((C, len(lv) - 1), np.int64)
     flipped = np.zeros(C, bool)
@@ -144,6 +269,7 @@ def fold_chain(
             pre_inc[ch] = _require_monotone(
                 y, valid, ch, f"{where}: the float chain before the max-pool", "so pooling cannot move past it")
             y = apply_float(post_pool, y, ch)
+        _require_finite(y, valid, ch, where)
         q = quantize(q_node, y, ch)
         inc = _require_monotone(q, valid, ch, f"{where}: the float chain into the quantizer",
                                 "so it has no threshold form")

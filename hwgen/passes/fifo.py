@@ -1,94 +1,129 @@
-"""FIFO sizing: the depth of the stream feeding each hardware unit (attribute ``fifo_depth``).
+"""FIFO sizing: the depth of every FIFO node (inserted by the ``insert`` pass).
 
 A unit that stops reading for a while (an MVAU reuses one input vector for all NF row folds; a
 SlidingWindow or max-pool reads the next rows only during part of each output row) makes its
-producer stall unless the FIFO between them can hold what the producer emits meanwhile. The
-depth is that burst, from the units' own schedules, so a producer never waits on a consumer
-that will catch up (own analysis; FINN sizes FIFOs by RTL simulation instead, which needs
-Vivado). Both the estimate and the generated ``#pragma HLS STREAM depth`` read ``fifo_depth``.
+producer stall unless the FIFO in front of it holds what the producer emits meanwhile. The
+depth is that burst, from the units' own schedules (``idle_cycles``, ports, ``cycles``), so a
+producer never waits on a consumer that will catch up (own analysis; FINN sizes FIFOs by RTL
+simulation instead, which needs Vivado). The estimate and the generated stream depth both read
+the FIFO node's ``depth``.
+
+That burst rule looks at one edge. What it cannot see — a fork whose shortcut must hold what the
+long branch consumes before it emits (window rows, an MVAU's fill), or a bottleneck starved at a
+frame boundary because the units before it wait for rows of the next frame — the cycle-level run
+(``hwgen.sim.dataflow``) shows. ``refine_depths`` replays the graph with the burst depths; if the
+interval is worse than the slowest unit's cycles (or it deadlocks), it runs again with unbounded
+FIFOs, takes each FIFO's peak occupancy (a depth at which that run is unchanged), and shrinks
+the FIFOs that grew, one at a time, to the smallest depth at which the interval is still the
+slowest unit's (bisection: more depth never slows a blocking dataflow graph). So every depth
+it sets is tight: one word less and the check reports a worse interval or a deadlock. Where even
+unbounded FIFOs do not reach the slowest unit's cycles (the schedules themselves lose cycles at
+frame boundaries), the goal is the unbounded run's interval, and the check reports the gap.
 """
 
 from __future__ import annotations
 
 import math
 
+import time
+from typing import Any
+
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph, Node
-from hwgen.units import UNITS, unit_of
-from hwgen.units.sliding_window import ring_last_row
+from hwgen.passes.insert import MIN_DEPTH
+from hwgen.sim.dataflow import build_network, run_network
+from hwgen.units import Unit, hardware_nodes, unit_of
 
-MIN_DEPTH = 2
 MAX_DEPTH = 4096
+SIZING_FRAMES = 4  # frames each sizing run replays (the interval is the last two's distance)
 
 
-def idle_cycles(u) -> int:
-    """The longest run of cycles in which unit ``u`` reads no input word."""
-    kind = type(u).__name__
-    if kind == "MVAU":
-        sf, nf = u.mw // u.simd, u.mh // u.pe
-        return (nf - 1) * sf  # the vector is read during the first row fold only
-    if kind in ("SlidingWindow", "StreamingMaxPool"):
-        words = u.channels // (u.in_simd if kind == "SlidingWindow" else u.pe)
-        (ih, iw), (oh, ow) = u.ifm_dim, u.ofm_dim
-        kh, kw = u.kernel
-        sh, pt = u.stride[0], u.pads[0]
-        per_window = kh * kw * u.channels // (u.simd if kind == "SlidingWindow" else u.pe)
-        steps = ow * per_window
-        idle = 0
-        for oy in range(oh - 1):
-            reads = (ring_last_row(oy + 1, ih, kh, sh, pt) - ring_last_row(oy, ih, kh, sh, pt)) * iw * words
-            idle = max(idle, steps - reads)
-        return idle
-    return 0  # Thresholding, LabelSelect: read every cycle they run
+def out_rate(u: Unit, elems_per_word: int) -> float:
+    """Words of ``elems_per_word`` elements that ``u`` emits per cycle, averaged over its frame."""
+    port = u.out_ports()[0]
+    return min(1.0, port.elems / elems_per_word / max(1, u.cycles()))
 
 
-def out_words(u) -> int:
-    """Output stream words per frame of unit ``u`` under its folding."""
-    kind = type(u).__name__
-    if kind == "MVAU":
-        return u.reps * u.mh // u.pe
-    if kind == "SlidingWindow":
-        oh, ow = u.ofm_dim
-        return oh * ow * u.kernel[0] * u.kernel[1] * u.channels // u.simd
-    if kind == "StreamingMaxPool":
-        oh, ow = u.ofm_dim
-        return oh * ow * u.channels // u.pe
-    if kind == "Thresholding":
-        return u.pixels * u.channels // u.pe
-    return u.k  # LabelSelect
-
-
-def out_rate(u) -> float:
-    """Output words per cycle of ``u`` averaged over its frame."""
-    return min(1.0, out_words(u) / max(1, u.cycles()))
-
-
-def depth_for(consumer, producer) -> int:
-    """FIFO depth in front of ``consumer`` fed by ``producer`` (None: the DMA, one word a cycle)."""
-    rate = 1.0 if producer is None else out_rate(producer)
-    burst = math.ceil(idle_cycles(consumer) * rate)
+def depth_for(consumer: Unit, producer: Unit | None, i: int = 0) -> int:
+    """FIFO depth in front of input ``i`` of ``consumer`` fed by ``producer`` (None: a producer
+    at one word a cycle, such as the DMA — the deepest the FIFO ever needs)."""
+    port = consumer.in_ports()[i]
+    rate = 1.0 if producer is None else out_rate(producer, port.epw)
+    burst = math.ceil(consumer.idle_cycles(i) * rate)
     if producer is not None:
-        burst = min(burst, out_words(producer))  # never more than a whole frame
+        burst = min(burst, port.words)  # never more than a whole frame
     return int(min(MAX_DEPTH, burst + MIN_DEPTH))
 
 
+def _through(g: Graph, tensor: str, hw: set[str], passthrough: bool) -> tuple[Node | None, str]:
+    """Walk from ``tensor`` past converters/FIFOs (upstream); the first real unit, or None."""
+    while True:
+        p = g.producer(tensor)
+        if p is None or p.name not in hw:
+            return None, tensor
+        u = unit_of(p)
+        if not getattr(u, "infrastructure", False):
+            return p, tensor
+        tensor = p.inputs[0]
+
+
 def size_fifos(g: Graph) -> Graph:
-    """Set ``fifo_depth`` on every hardware unit (see module docstring)."""
-    units = {n.name: n for n in g.nodes if n.op in UNITS}
+    """Set ``depth`` on every FIFO node from its consumer's schedule and its producer's rate."""
+    hw = {n.name for n in hardware_nodes(g)}
     for n in list(g.nodes):
-        if n.op not in UNITS:
+        if n.name not in hw or not hasattr(unit_of(n), "depth"):
             continue
-        p = g.producer(n.inputs[0])
-        producer = unit_of(p) if p is not None and p.name in units else None
-        g = g.replace_node(g.node(n.name), [g.node(n.name).with_attrs(fifo_depth=depth_for(unit_of(n), producer))])
+        readers = [c for c in g.consumers(n.outputs[0]) if c.name in hw]
+        if not readers:
+            continue  # the FIFO toward the output DMA: the DMA reads every cycle
+        c = readers[0]
+        producer, _ = _through(g, n.inputs[0], hw, True)
+        d = depth_for(unit_of(c), unit_of(producer) if producer is not None else None,
+                      c.inputs.index(n.outputs[0]))
+        g = g.replace_node(g.node(n.name), [g.node(n.name).with_attrs(depth=d)])
     return g
+
+
+def refine_depths(g: Graph, axi_bits: int, frames: int = SIZING_FRAMES) -> tuple[Graph, dict[str, Any]]:
+    """``g`` with FIFO depths grown until the cycle-level run reaches the slowest unit's interval
+    (see the module docstring), and what the search did."""
+    t0 = time.perf_counter()
+    net = build_network(g, axi_bits)
+    base = {name: int(g.node(name).attrs["depth"]) for name in net.fifo_nodes}
+    runs = 1
+    first = run_network(net, frames)
+    info: dict[str, Any] = {"target": first.slowest_cycles, "burst_interval": first.interval,
+                            "burst_deadlock": first.deadlock, "grown": {}}
+    depths = dict(base)
+    if not first.ok:
+        free = run_network(net, frames, unbounded=set(base))
+        runs += 1
+        # the best interval any depths give; above the slowest unit's cycles when the schedules
+        # themselves lose cycles (units at the bottleneck rate around a window unit, say)
+        goal = free.intervals[-1] if not free.deadlock and free.intervals else None
+        info["reachable_interval"] = goal
+        if goal is not None and not first.reaches(goal):
+            depths = {k: max(base[k], free.peak[k]) for k in base}
+            for name in sorted(depths, key=lambda k: depths[k] - base[k], reverse=True):
+                lo, hi = base[name], depths[name]  # hi reaches the target, lo may not
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    runs += 1
+                    if run_network(net, frames, {**depths, name: mid}).reaches(goal):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                depths[name] = hi
+    for name, d in depths.items():
+        if d != base[name]:
+            info["grown"][name] = [base[name], d]
+            g = g.replace_node(g.node(name), [g.node(name).with_attrs(depth=d)])
+    info.update(runs=runs, seconds=round(time.perf_counter() - t0, 3))
+    return g, info
 
 
 @step("fifo")
 def _fifo_step(state: FlowState) -> FlowState:
-    return state.with_stage("fifo", size_fifos(state.graph))
-
-
-def fifo_depth(n: Node, default: int) -> int:
-    """The depth sized for the stream into ``n`` (``default`` before the fifo pass ran)."""
-    return int(n.attrs.get("fifo_depth", 0)) or default
+    g = size_fifos(state.graph)
+    g, info = refine_depths(g, state.options["board"].axi_port_bits)
+    return state.with_stage("fifo", g).with_artifact(fifo_sizing=info)

@@ -2,7 +2,9 @@
 
 IntConv -> SlidingWindow + MVAU; IntMatMul -> MVAU (thresholds of a following MultiThreshold
 fused in); standalone MultiThreshold -> Thresholding; MaxPool -> StreamingMaxPool;
-ArgMax/TopK -> LabelSelect; Flatten disappears (an NHWC stream is already flat). Bipolar
+ArgMax/TopK -> LabelSelect; IntAdd -> AddStreams; Concat -> StreamingConcat; WindowSum ->
+AveragePool / GlobalAveragePool; Flatten disappears (an NHWC stream is already flat). A tensor
+read by several units gets a DuplicateStreams (one reader per stream). Bipolar
 tensors become binary (bit 1 = +1): XNOR-popcount MVAUs get thresholds in the popcount domain.
 Host nodes (input quantizer, output affine) stay as they are.
 """
@@ -15,7 +17,20 @@ from hwgen.core.datatypes import BINARY, BIPOLAR, DataType
 from hwgen.core.errors import LoweringError
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph, Node, Tensor, verify
-from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
+from hwgen.units import (
+    MVAU,
+    AddStreams,
+    AveragePool,
+    DuplicateStreams,
+    GlobalAveragePool,
+    LabelSelect,
+    SlidingWindow,
+    StreamingConcat,
+    StreamingMaxPool,
+    Thresholding,
+    is_unit,
+)
+from hwgen.units.duplicate import MAX_OUTPUTS
 
 
 def _hw_dtype(dt: DataType) -> DataType:
@@ -54,7 +69,7 @@ class _Lowerer:
             handler(n)
         outputs = tuple(self.src(o) for o in self.g.outputs)
         g = self.g.evolve(outputs=outputs, meta={**self.g.meta, "stage": "hardware"})
-        return verify(g.with_nodes(self.nodes, self.tensors))
+        return verify(insert_forks(g.with_nodes(self.nodes, self.tensors)))
 
     def host(self, n: Node) -> None:
         n = n.evolve(inputs=tuple(self.src(t) for t in n.inputs))
@@ -147,6 +162,37 @@ class _Lowerer:
         )
         self.nodes.append(unit.to_node((self.src(n.inputs[0]),), n.outputs))
 
+    def _pixels_channels(self, t: str) -> tuple[int, int]:
+        shape = self.tensors[t].shape
+        return int(np.prod(shape[:-1], dtype=np.int64)), int(shape[-1])
+
+    def lower_IntAdd(self, n: Node) -> None:
+        a, b = (self.src(t) for t in n.inputs)
+        pixels, c = self._pixels_channels(n.outputs[0])
+        sa, sb = n.attrs["shifts"]
+        unit = AddStreams(name=n.name, channels=c, pixels=pixels, idt_a=str(self.tensors[a].dtype),
+                          idt_b=str(self.tensors[b].dtype), shift_a=int(sa), shift_b=int(sb),
+                          odt=str(self.tensors[n.outputs[0]].dtype))
+        self.nodes.append(unit.to_node((a, b), n.outputs))
+
+    def lower_Concat(self, n: Node) -> None:
+        ins = tuple(self.src(t) for t in n.inputs)
+        pixels, _ = self._pixels_channels(n.outputs[0])
+        unit = StreamingConcat(name=n.name, channels=tuple(self.tensors[t].shape[-1] for t in ins), pixels=pixels,
+                               dt=str(self.tensors[n.outputs[0]].dtype))
+        self.nodes.append(unit.to_node(ins, n.outputs))
+
+    def lower_WindowSum(self, n: Node) -> None:
+        x = self.src(n.inputs[0])
+        h, w, c = self.tensors[x].shape
+        idt, odt = str(self.tensors[x].dtype), str(self.tensors[n.outputs[0]].dtype)
+        if n.attrs.get("global"):
+            unit = GlobalAveragePool(name=n.name, channels=c, pixels=h * w, idt=idt, odt=odt)
+        else:
+            unit = AveragePool(name=n.name, ifm_dim=(h, w), channels=c, kernel=tuple(n.attrs["kernel"]),
+                               idt=idt, odt=odt)
+        self.nodes.append(unit.to_node((x,), n.outputs))
+
     def lower_Flatten(self, n: Node) -> None:
         if n.attrs.get("channels_first"):
             self.fail(n, "a channels-first flatten that does not feed a fully connected layer")
@@ -168,6 +214,31 @@ class _Lowerer:
         if n.outputs[0] in self.g.outputs:
             self.fail(n, "TopK values are a graph output; hardware returns the indices only")
         self._select(n, int(n.attrs["k"]), True)
+
+
+def insert_forks(g: Graph) -> Graph:
+    """A DuplicateStreams after every tensor that several hardware units read, so that every
+    stream has one reader (host readers and graph outputs keep the original tensor)."""
+    nodes = list(g.nodes)
+    tensors = dict(g.tensors)
+    for t in list(g.tensors):
+        readers = [n for n in nodes if t in n.inputs and is_unit(n)]
+        if len(readers) < 2:
+            continue
+        if len(readers) > MAX_OUTPUTS:
+            raise LoweringError(f"tensor {t!r} is read by {len(readers)} units; a fork feeds at most {MAX_OUTPUTS}")
+        tt = tensors[t]
+        copies = tuple(f"{t}__fork{i}" for i in range(len(readers)))
+        for c in copies:
+            tensors[c] = Tensor(c, tt.shape, tt.dtype)
+        dup = DuplicateStreams(name=f"{t}__fork", channels=int(tt.shape[-1]),
+                               pixels=int(np.prod(tt.shape[:-1], dtype=np.int64)), n=len(readers), dt=str(tt.dtype))
+        for r, c in zip(readers, copies):
+            i = nodes.index(r)
+            nodes[i] = r.evolve(inputs=tuple(c if x == t else x for x in r.inputs))
+        first = min(nodes.index(n) for n in nodes if any(c in n.inputs for c in copies))
+        nodes.insert(first, dup.to_node((t,), copies))
+    return g.with_nodes(nodes, tensors)
 
 
 def lower(graph: Graph) -> Graph:

@@ -17,12 +17,17 @@ from hwgen.core.datatypes import BIPOLAR, DataType
 from hwgen.core.errors import StreamlineError
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph, Node, Tensor, verify
-from hwgen.frontend.quant import quant_dtype
-from hwgen.passes.chain import CHAIN_OPS, Source, fold_chain, increasing_same_function
+from hwgen.frontend.quant import dequant, quant_dtype
+from hwgen.passes.chain import CHAIN_OPS, MAX_TABLE, Source, fold_chain, increasing_same_function
 
 HOST_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "Pad")
+# what the host runtime (hwgen.core.host_runtime) runs after the accelerator's output
+TAIL_OPS = ("Transpose", "Identity", "Flatten", "Mul", "Add", "Sub", "Div", "BatchNorm", "Relu", "PRelu",
+            "Clip", "ArgMax", "TopK")
 QUANTIZERS = ("Quant", "BipolarQuant")
 LINEAR = ("MatMul", "Conv")
+MERGE_OPS = ("Add", "Concat")  # with two or more tensor inputs: branches meet
+AVG_POOLS = ("AvgPool", "GlobalAvgPool")  # the float IR's ops (the units are named AveragePool, ...)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,11 @@ def _scalar(a: np.ndarray, what: str, where: str) -> float:
     return float(a.reshape(-1)[0])
 
 
+def _describe(v: np.ndarray) -> str:
+    v = np.asarray(v).reshape(-1)
+    return f"{float(v[0]):g}" if v.size == 1 or np.all(v == v[0]) else f"per channel {float(v.min()):g}..{float(v.max()):g}"
+
+
 def _power_of_two(v: float) -> bool:
     """True if ``v`` is 2^k: products with small integers are then exact in float32."""
     m, _ = np.frexp(np.float64(v))
@@ -67,11 +77,14 @@ class _Streamliner:
         self.inexact: list[str] = []  # layers whose float reference rounds (non power-of-two scales)
         self.done: set[str] = set()
         self.host: set[str] = set(g.inputs)  # float tensors computed on the host from the input
+        self.tail: set[str] = set()  # float tensors the host computes from the accelerator's output
 
     def fail(self, node: Node, msg: str):
         raise StreamlineError(f"node {node.name!r} ({node.op}): {msg}")
 
     def only_consumer(self, tensor: str) -> Node | None:
+        """The one reader of a float tensor inside a chain (a quantized tensor may fork freely:
+        each reader is visited on its own)."""
         cons = self.g.consumers(tensor)
         if tensor in self.g.outputs:
             return None if not cons else self._branch(tensor)
@@ -82,8 +95,9 @@ class _Streamliner:
     def _branch(self, tensor: str):
         names = [n.name for n in self.g.consumers(tensor)]
         raise StreamlineError(
-            f"tensor {tensor!r} feeds several nodes {names}: residual/branching topologies are not "
-            "supported by streamlining yet; use a plain feed-forward network"
+            f"tensor {tensor!r} feeds several nodes {names} before it is quantized: the float "
+            "value cannot be carried by integer hardware; put it through a quantizer (Brevitas "
+            "QuantIdentity) before it branches"
         )
 
     def run(self) -> Graph:
@@ -97,11 +111,15 @@ class _Streamliner:
     # dispatch -----------------------------------------------------------------------------
     def visit(self, node: Node) -> None:
         x = node.inputs[0] if node.inputs else None
+        if node.op in MERGE_OPS and len(node.inputs) > 1 and not all(t in self.host for t in node.inputs):
+            return self.int_merge(node)
         if x in self.host:
             return self.visit_host(node)
         if x not in self.q:
             self.fail(node, "reads a float tensor that is not the output of a quantizer; "
                             "insert a Brevitas QuantIdentity/quantized activation before it")
+        if node.op in AVG_POOLS:
+            return self.int_avg_pool(node)
         if node.op in LINEAR:
             return self.fold_linear(node)
         if node.op in QUANTIZERS or node.op in CHAIN_OPS or node.op == "MaxPool":
@@ -117,6 +135,8 @@ class _Streamliner:
         self.fail(node, "operator not supported between quantized layers")
 
     def visit_host(self, node: Node) -> None:
+        if node.inputs[0] in self.tail:
+            return self.host_tail(node)
         if node.op in QUANTIZERS:
             return self.input_quantizer(node)
         if node.op in LINEAR:
@@ -126,6 +146,17 @@ class _Streamliner:
             self.fail(node, "only scaling and layout ops may precede the first quantizer (they run on the host)")
         self.nodes.append(node.with_attrs(host=True))
         self.host.update(node.outputs)
+
+    def host_tail(self, node: Node) -> None:
+        """After the last accumulator the host runs the float tail, ArgMax/TopK included (the
+        hardware LabelSelect is kept where it is exact: see ``no_activation``)."""
+        if node.op not in TAIL_OPS:
+            self.fail(node, f"runs on the host after the accelerator's last layer, where only "
+                            f"{', '.join(TAIL_OPS)} are supported; end the model with a linear layer "
+                            "(and an optional float affine/BatchNorm, ArgMax or TopK)")
+        self.nodes.append(node.with_attrs(host=True))
+        self.host.update(node.outputs)
+        self.tail.update(node.outputs)
 
     # the input quantizer (host side) --------------------------------------------------------
     def input_quantizer(self, node: Node) -> None:
@@ -150,9 +181,14 @@ class _Streamliner:
         self.q[out] = info
 
     def _pool_is_plain(self, node: Node) -> bool:
-        """A max-pool on quantized codes that is not followed by a float chain."""
-        nxt = self.only_consumer(node.outputs[0])
-        return nxt is None or nxt.op not in CHAIN_OPS + QUANTIZERS
+        """A max-pool on quantized codes that is not followed by a float chain (a forked
+        output is plain: each reader handles its own chain)."""
+        out = node.outputs[0]
+        cons = self.g.consumers(out)
+        if out in self.g.outputs or len(cons) != 1:
+            return True
+        nxt = cons[0]
+        return nxt.op not in CHAIN_OPS + QUANTIZERS or (nxt.op in MERGE_OPS and len(nxt.inputs) > 1)
 
     def int_pool(self, node: Node) -> None:
         info = self.q[node.inputs[0]]
@@ -161,9 +197,128 @@ class _Streamliner:
         self.tensors[out] = Tensor(out, self.tensors[out].shape, info.dtype)
         self.q[out] = info
 
+    # branches meet: integer add, concat -----------------------------------------------------------
+    def int_merge(self, node: Node) -> None:
+        floats = [t for t in node.inputs if t not in self.q]
+        if floats:
+            self._float_merge(node, floats[0])
+        shapes = {self.tensors[t].shape[:-1] if node.op == "Concat" else self.tensors[t].shape for t in node.inputs}
+        if len(shapes) != 1:
+            self.fail(node, f"inputs of shapes {[self.tensors[t].shape for t in node.inputs]}; broadcasting "
+                            "between branches is not supported")
+        return self.int_add(node) if node.op == "Add" else self.int_concat(node)
+
+    def int_add(self, node: Node) -> None:
+        """``a + b`` of two quantized tensors as an integer add, aligned by shifts (DESIGN §3)."""
+        a, b = node.inputs
+        ia, ib = self.q[a], self.q[b]
+        if BIPOLAR in (ia.dtype, ib.dtype):
+            self.fail(node, "adds a bipolar (+-1) tensor; put that branch through the shortcut's "
+                            "multi-bit quantizer before the Add")
+        C = self.tensors[a].channels
+        sa = np.broadcast_to(np.asarray(ia.scale, np.float64), (C,))
+        sb = np.broadcast_to(np.asarray(ib.scale, np.float64), (C,))
+        k = np.round(np.log2(sa / sb))
+        if not (np.all(np.exp2(k) == sa / sb) and np.all(k == k[0])):
+            self.fail(node, f"the scales of its inputs ({_describe(ia.scale)} and {_describe(ib.scale)}) are "
+                            "not equal or a power of two apart, so the sum is not an integer add; put both "
+                            "branches through one quantizer (the shortcut's) before the Add")
+        k = int(k[0])
+        sha, shb = (k, 0) if k >= 0 else (0, -k)
+        scale = ib.scale if k >= 0 else ia.scale
+        offset = np.asarray(ia.zeropt, np.float64) * 2.0**sha + np.asarray(ib.zeropt, np.float64) * 2.0**shb
+        lo = (ia.dtype.min << sha) + (ib.dtype.min << shb)
+        hi = (ia.dtype.max << sha) + (ib.dtype.max << shb)
+        self._check_sum_exact(node, ia, ib, (sha, shb), np.asarray(scale, np.float64), offset, C)
+        dtype = DataType.smallest(lo, hi)
+        out = node.outputs[0]
+        self.nodes.append(Node("IntAdd", node.name, (a, b), (out,), {"shifts": (sha, shb)}))
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, dtype)
+        self.q[out] = QInfo(dtype, np.asarray(scale), offset)
+
+    def _check_sum_exact(self, node, ia: QInfo, ib: QInfo, shifts, scale, offset, C: int) -> None:
+        """The reference adds two dequantized float32 tensors; check on every reachable code
+        pair that this float sum is what the integer sum dequantizes to (it is, for power-of-two
+        scales; equal other scales may round)."""
+        qa = np.arange(ia.dtype.min, ia.dtype.max + 1)
+        qb = np.arange(ib.dtype.min, ib.dtype.max + 1)
+        if qa.size * qb.size > MAX_TABLE:
+            return self.fail(node, "the addends are too wide to check the float sum on every code pair; "
+                                   "requantize them to at most 12 bits before the Add")
+        per_channel = any(np.asarray(v).size > 1 for v in (ia.scale, ib.scale, ia.zeropt, ib.zeropt))
+        for c in range(C if per_channel else 1):
+            def at(v, c=c):
+                v = np.asarray(v, np.float32).reshape(-1)
+                return v[c] if v.size > 1 else v[0]
+            va = dequant(qa.astype(np.float32), at(ia.scale), at(ia.zeropt)).astype(np.float32)
+            vb = dequant(qb.astype(np.float32), at(ib.scale), at(ib.zeropt)).astype(np.float32)
+            ref = (va[:, None] + vb[None, :]).astype(np.float32)
+            total = (qa[:, None] << shifts[0]) + (qb[None, :] << shifts[1])
+            s = scale.reshape(-1)[c if scale.size > 1 else 0]
+            off = offset.reshape(-1)[c if offset.size > 1 else 0]
+            mine = ((total.astype(np.float64) - off) * s).astype(np.float32)
+            if not np.array_equal(ref, mine):
+                self.fail(node, f"the float sum of its quantized inputs rounds (scales {_describe(ia.scale)}, "
+                                f"{_describe(ib.scale)}), so no integer add reproduces it; use power-of-two "
+                                "scales (e.g. one shared power-of-two quantizer for both branches)")
+
+    def int_concat(self, node: Node) -> None:
+        """A channel concat of quantized tensors of one type: wiring (per-channel scales kept)."""
+        infos = [self.q[t] for t in node.inputs]
+        if len({i.dtype for i in infos}) != 1:
+            self.fail(node, f"joins tensors of different integer types ({', '.join(str(i.dtype) for i in infos)}); "
+                            "quantize the branches alike before the Concat")
+        out = node.outputs[0]
+
+        def joined(vals: list[np.ndarray]) -> np.ndarray:
+            if all(np.asarray(v).size == 1 for v in vals) and len({float(np.asarray(v).reshape(-1)[0]) for v in vals}) == 1:
+                return np.asarray(vals[0])
+            return np.concatenate([np.broadcast_to(np.asarray(v, np.float64), (self.tensors[t].channels,))
+                                   for v, t in zip(vals, node.inputs)])
+
+        info = QInfo(infos[0].dtype, joined([i.scale for i in infos]), joined([i.zeropt for i in infos]))
+        self.nodes.append(Node("Concat", node.name, node.inputs, (out,), {"axis": -1}))
+        self.tensors[out] = Tensor(out, self.tensors[out].shape, info.dtype)
+        self.q[out] = info
+
+    def int_avg_pool(self, node: Node) -> None:
+        """An average pool as integer window sums; the division by the window size and the chain
+        after it fold into the thresholds of the quantizer that follows (DESIGN §3)."""
+        x, out = node.inputs[0], node.outputs[0]
+        info = self.q[x]
+        if info.dtype == BIPOLAR:
+            self.fail(node, "averages a bipolar (+-1) tensor; average the multi-bit tensor before the sign")
+        h, w, C = self.tensors[x].shape
+        is_global = node.op == "GlobalAvgPool"
+        kernel = (h, w) if is_global else tuple(node.attrs["kernel"])
+        n = kernel[0] * kernel[1]
+        s = np.broadcast_to(np.asarray(info.scale, np.float64), (C,))
+        zp = np.broadcast_to(np.asarray(info.zeropt, np.float64), (C,))
+        if not (all(_power_of_two(v) for v in s) and np.all(zp == np.round(zp))):
+            self.fail(node, "its input's scale is not a power of two (or its zero point not an integer), so "
+                            "the float window sum rounds; use a power-of-two scale quantizer before the pool")
+        lo, hi = n * info.dtype.min, n * info.dtype.max
+        if max(abs(lo), abs(hi)) >= 2**24:
+            self.fail(node, f"window sums up to {max(abs(lo), abs(hi))} are not exact in float32")
+        pre, pool, post, qnode = self.collect_chain(out)
+        if qnode is None:
+            self.fail(node, "an average pool must be followed by a quantizer: the division and the chain "
+                            "after it fold into that quantizer's thresholds")
+        # the reference divides the float32 window sum by the window size (onnxruntime)
+        div = Node("Div", f"{node.name}_div", (out,), (out,), {}, {"value": np.asarray(np.float32(n))})
+        src = Source(np.full(C, lo), np.full(C, hi), s, zp * n)
+        folded = fold_chain(src, [div] + pre, post, qnode, can_flip=False, where=f"node {qnode.name!r}")
+        sums = f"{out}_sums"
+        self.tensors[sums] = Tensor(sums, self.tensors[out].shape, DataType.smallest(lo, hi))
+        self.nodes.append(Node("WindowSum", node.name, (x,), (sums,), {"kernel": kernel, "global": is_global}))
+        shape = self.tensors[pre[-1].outputs[0] if pre else out].shape
+        self.emit_thresholds(sums, folded, pre, pool, post, qnode, shape)
+
     # chains -----------------------------------------------------------------------------------
-    def collect_chain(self, start: str) -> tuple[list[Node], Node | None, list[Node] | None, Node | None]:
-        """Follow single consumers from ``start`` through element-wise ops and at most one pool.
+    def collect_chain(self, start: str, first: Node | None = None
+                      ) -> tuple[list[Node], Node | None, list[Node] | None, Node | None]:
+        """Follow single consumers from ``start`` (or from ``first``, one reader of a forked
+        integer tensor) through element-wise ops and at most one pool.
 
         Returns (pre_pool, pool, post_pool, quantizer); quantizer is None when the chain ends
         without one (the last layer).
@@ -173,9 +328,11 @@ class _Streamliner:
         pool = None
         cur = start
         while True:
-            nxt = self.only_consumer(cur)
+            nxt, first = (first, None) if first is not None else (self.only_consumer(cur), None)
             if nxt is None:
                 return pre, pool, post, None
+            if (nxt.op in MERGE_OPS and len(nxt.inputs) > 1) or nxt.op in AVG_POOLS:
+                self._float_merge(nxt, cur)
             if nxt.op in CHAIN_OPS and len(nxt.inputs) == 1:
                 (pre if post is None else post).append(nxt)
             elif nxt.op == "MaxPool" and pool is None:
@@ -186,6 +343,18 @@ class _Streamliner:
                 return pre, pool, post, None
             cur = nxt.outputs[0]
 
+    def _float_merge(self, node: Node, tensor: str) -> None:
+        if node.op in AVG_POOLS:
+            raise StreamlineError(
+                f"node {node.name!r} ({node.op}): averages the float tensor {tensor!r} (not the output "
+                "of a quantizer); quantize it before the pool so the window sums are integers")
+        fix = ("put the branch through the shortcut's quantizer (the same Brevitas QuantIdentity, "
+               "or one with the same power-of-two scale) before the " + node.op)
+        raise StreamlineError(
+            f"node {node.name!r} ({node.op}): {'adds' if node.op == 'Add' else 'joins'} the float tensor "
+            f"{tensor!r} (not the output of a quantizer) to a quantized one, so the float reference "
+            f"cannot be reproduced exactly; {fix}")
+
     def fold_standalone(self, node: Node) -> None:
         """A quantizer (after an optional float chain) applied to an integer tensor."""
         x = node.inputs[0]
@@ -194,8 +363,8 @@ class _Streamliner:
         s = np.broadcast_to(np.asarray(info.scale, np.float64), (C,))
         off = np.broadcast_to(np.asarray(info.zeropt, np.float64), (C,))
         src = Source(np.full(C, info.dtype.min), np.full(C, info.dtype.max), s, off)
-        # the chain starts at this node: collect from its input
-        pre, pool, post, qnode = self.collect_chain(x)
+        # the chain starts at this node (x may feed other readers too)
+        pre, pool, post, qnode = self.collect_chain(x, first=node)
         if qnode is None:
             self.fail(node, "a float op on quantized values that does not end in a quantizer")
         folded = fold_chain(src, pre, post, qnode, can_flip=False, where=f"node {qnode.name!r}")
@@ -313,9 +482,11 @@ class _Streamliner:
         self.nodes.append(Node("Dequant", f"{node.name}_dequant", (acc,), (node.outputs[0],),
                                {"host": True}, {"scale": src.scale, "offset": src.offset}))
         self.host.add(node.outputs[0])
+        self.tail.add(node.outputs[0])
         for n in chain:
             self.nodes.append(n.with_attrs(host=True))
             self.host.update(n.outputs)
+            self.tail.update(n.outputs)
             self.done.add(n.name)
 
     def _emit_select(self, select: Node, acc: str) -> None:
@@ -353,21 +524,20 @@ def bypass_identities(g: Graph) -> Graph:
 
 
 def merge_pads(g: Graph) -> Graph:
-    """Fold a constant Pad that feeds only a Conv into the Conv's pads and pad value."""
+    """Fold a constant Pad that feeds only convolutions (one, or several branches) into their
+    pads and pad value."""
     for n in g.nodes:
         if n.op != "Pad":
             continue
         cons = g.consumers(n.outputs[0])
-        if len(cons) != 1 or cons[0].op != "Conv" or any(cons[0].attrs["pads"]):
+        if not cons or any(c.op != "Conv" or any(c.attrs["pads"]) for c in cons) or n.outputs[0] in g.outputs:
             raise StreamlineError(
-                f"node {n.name!r} (Pad): padding must feed exactly one convolution that has no "
-                "padding of its own"
+                f"node {n.name!r} (Pad): padding must feed convolutions that have no padding of their own"
             )
-        conv = cons[0]
         t, l, b, r = n.attrs["pads"]
-        new_conv = conv.evolve(inputs=(n.inputs[0],) + conv.inputs[1:]).with_attrs(
-            pads=(t, l, b, r), pad_value=float(n.attrs["value"]))
-        nodes = [new_conv if m is conv else m for m in g.nodes if m is not n]
+        new = {c.name: c.evolve(inputs=(n.inputs[0],) + c.inputs[1:]).with_attrs(
+            pads=(t, l, b, r), pad_value=float(n.attrs["value"])) for c in cons}
+        nodes = [new.get(m.name, m) for m in g.nodes if m is not n]
         return merge_pads(g.with_nodes(nodes))
     return g
 

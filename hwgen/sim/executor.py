@@ -15,7 +15,8 @@ def run_node(node: Node, inputs: list[np.ndarray]) -> list[np.ndarray]:
     from hwgen.units import UNITS, unit_of
 
     if node.op in UNITS:
-        return [unit_of(node).simulate(*inputs)]
+        out = unit_of(node).simulate(*inputs)
+        return list(out) if isinstance(out, tuple) else [out]  # a fork returns one array per output
     fn = KERNELS.get(node.op)
     if fn is None:
         raise KeyError(f"no simulator kernel for op {node.op!r} (node {node.name!r})")

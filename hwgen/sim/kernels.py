@@ -3,6 +3,9 @@ themselves, see hwgen/units/).
 
 Float kernels follow the reference executor's arithmetic: element-wise ops in float32 one
 operation at a time, BatchNorm as onnxruntime computes it, quantizers as qonnx computes them.
+The ops that can run on the host (layout, element-wise, BatchNorm, the input quantizer, Dequant,
+class selection) are not implemented here: they dispatch to ``hwgen.core.host_runtime``, the one
+interpreter that the generated PYNQ driver runs too.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from hwgen.core import host_runtime
 from hwgen.core.ir import Node
 from hwgen.frontend.quant import bipolar_int, dequant, quant_int
 from hwgen.kernels.intops import int_matmul, multithreshold
-from hwgen.kernels.windows import im2col, pad_nhwc, pool
+from hwgen.kernels.windows import im2col, pool, window_sums
 
 Kernel = Callable[[Node, list[np.ndarray]], list[np.ndarray]]
 KERNELS: dict[str, Kernel] = {}
@@ -29,31 +33,6 @@ def kernel(*ops: str):
     return register
 
 
-# -- layout ---------------------------------------------------------------------------------
-@kernel("Transpose")
-def _transpose(node, xs):
-    perm = (0,) + tuple(p + 1 for p in node.attrs["perm"])
-    return [np.ascontiguousarray(np.transpose(xs[0], perm))]
-
-
-@kernel("Identity")
-def _identity(node, xs):
-    return [xs[0]]
-
-
-@kernel("Flatten")
-def _flatten(node, xs):
-    x = xs[0]
-    if node.attrs.get("channels_first") and x.ndim == 4:
-        x = x.transpose(0, 3, 1, 2)
-    return [x.reshape(x.shape[0], -1)]
-
-
-@kernel("Pad")
-def _pad(node, xs):
-    return [pad_nhwc(xs[0], node.attrs["pads"], xs[0].dtype.type(node.attrs["value"]))]
-
-
 # -- quantizers -----------------------------------------------------------------------------
 @kernel("Quant")
 def _quant(node, xs):
@@ -66,22 +45,6 @@ def _quant(node, xs):
 @kernel("BipolarQuant")
 def _bipolar_quant(node, xs):
     return [(bipolar_int(xs[0].astype(np.float32)) * node.params["scale"]).astype(np.float32, copy=False)]
-
-
-@kernel("QuantInt")
-def _quant_int(node, xs):
-    """Host-side input quantizer: float in, integer code out (bipolar as +-1 or as bit)."""
-    p, a = node.params, node.attrs
-    x = xs[0].astype(np.float32, copy=False)
-    if a["bipolar"] and a.get("as_bits"):
-        return [(x >= 0.0).view(np.int8)]  # BipolarQuant: x >= 0 is +1, the bit 1
-    if a["bipolar"]:
-        q = bipolar_int(x)
-    else:
-        q = quant_int(x, p["scale"], p["zeropt"], a["bits"], a["signed"], a["narrow"], a["rounding_mode"])
-    if a.get("as_bits"):
-        return [(q > 0).astype(np.int8)]
-    return [q.astype(np.int32)]
 
 
 # -- float linear layers ----------------------------------------------------------------------
@@ -101,54 +64,6 @@ def _conv(node, xs):
 
 
 # -- float element-wise ---------------------------------------------------------------------
-@kernel("BatchNorm")
-def _batchnorm(node, xs):
-    return [batchnorm(xs[0], node)]
-
-
-def batchnorm(x: np.ndarray, node: Node) -> np.ndarray:
-    """onnxruntime's CPU BatchNormalization: y = x * s + (beta - mean * s), s = gamma / sqrt(var + eps)."""
-    p = node.params
-    eps = np.float32(node.attrs["epsilon"])
-    inv_std = np.float32(1.0) / np.sqrt(p["var"] + eps)
-    new_scale = inv_std * p["gamma"]
-    new_bias = p["beta"] - p["mean"] * new_scale
-    return (x.astype(np.float32) * new_scale + new_bias).astype(np.float32)
-
-
-def _binary_op(op: str):
-    fn = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract, "Div": np.divide}[op]
-
-    def run(node, xs):
-        if len(xs) == 2:
-            return [fn(xs[0], xs[1]).astype(np.float32, copy=False)]
-        v = node.params["value"]
-        x = xs[0].astype(np.float32, copy=False)
-        out = fn(v, x) if node.attrs.get("const_first") else fn(x, v)
-        return [out.astype(np.float32, copy=False)]
-
-    return run
-
-
-for _op in ("Mul", "Add", "Sub", "Div"):
-    KERNELS[_op] = _binary_op(_op)
-
-
-@kernel("Relu")
-def _relu(node, xs):
-    return [np.maximum(xs[0], np.float32(0)).astype(np.float32, copy=False)]
-
-
-@kernel("PRelu")
-def _prelu(node, xs):
-    x = xs[0].astype(np.float32, copy=False)
-    return [np.where(x < 0, x * node.params["slope"], x).astype(np.float32, copy=False)]
-
-
-@kernel("Clip")
-def _clip(node, xs):
-    x = np.maximum(xs[0].astype(np.float32), node.params["min"])
-    return [np.minimum(x, node.params["max"]).astype(np.float32, copy=False)]
 
 
 @kernel("MaxPool")
@@ -163,19 +78,27 @@ def _maxpool(node, xs):
     return [out]
 
 
-# -- class selection ----------------------------------------------------------------------
-@kernel("ArgMax")
-def _argmax(node, xs):
-    idx = np.argmax(xs[0], axis=-1).astype(np.int64)
-    return [idx[:, None] if node.attrs.get("keepdims", True) else idx]
+@kernel("Concat")
+def _concat(node, xs):
+    return [np.concatenate(xs, axis=-1)]
 
 
-@kernel("TopK")
-def _topk(node, xs):
+@kernel("AvgPool")
+def _avgpool(node, xs):
+    """onnxruntime's AveragePool: the float32 window sum divided by the window size."""
+    k = node.attrs["kernel"]
+    s = window_sums(xs[0], k)
+    return [(s / np.float32(k[0] * k[1])).astype(np.float32, copy=False)]
+
+
+@kernel("GlobalAvgPool")
+def _global_avgpool(node, xs):
     x = xs[0]
-    k = node.attrs["k"]
-    idx = np.argsort(-x, axis=-1, kind="stable")[:, :k].astype(np.int64)
-    return [np.take_along_axis(x, idx, axis=-1), idx]
+    s = x.reshape(x.shape[0], -1, x.shape[-1]).sum(axis=1, dtype=x.dtype)
+    return [(s / np.float32(x.shape[1] * x.shape[2])).astype(np.float32, copy=False).reshape(x.shape[0], 1, 1, -1)]
+
+
+# -- class selection ----------------------------------------------------------------------
 
 
 # -- integer layers (streamlined graph) -----------------------------------------------------
@@ -200,9 +123,30 @@ def _multithreshold(node, xs):
     return [multithreshold(xs[0], node.params["thresholds"], node.attrs["out_base"], node.attrs["out_step"])]
 
 
-@kernel("Dequant")
-def _dequant(node, xs):
-    """Host side: integer accumulator -> the float value the float graph computes there."""
-    p = node.params
-    acc = xs[0].astype(np.float64) - p["offset"].astype(np.float64)
-    return [(acc * p["scale"].astype(np.float64)).astype(np.float32, copy=False)]
+@kernel("IntAdd")
+def _int_add(node, xs):
+    sa, sb = node.attrs["shifts"]
+    return [(xs[0].astype(np.int64) << sa) + (xs[1].astype(np.int64) << sb)]
+
+
+@kernel("WindowSum")
+def _window_sum(node, xs):
+    """Integer sums of an average pool's windows (the division folds into the next thresholds)."""
+    x = xs[0]
+    if node.attrs.get("global"):
+        return [x.reshape(x.shape[0], -1, x.shape[-1]).astype(np.int64).sum(axis=1).reshape(x.shape[0], 1, 1, -1)]
+    return [window_sums(x, node.attrs["kernel"])]
+
+
+# -- host-side ops: the one interpreter the generated driver runs too --------------------------
+def _host(op: str) -> Kernel:
+    fn = host_runtime.KERNELS[op]
+
+    def run(node: Node, xs: list[np.ndarray]) -> list[np.ndarray]:
+        return fn(node.attrs, node.params, xs)
+
+    return run
+
+
+for _op in host_runtime.HOST_OPS:
+    KERNELS[_op] = _host(_op)

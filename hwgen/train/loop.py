@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class TrainConfig:
     method: str | None = None  # default: the model's own
     in_bits: int | None = None  # input quantizer width; default: the model's own
     kd_teacher_epochs: int = 0  # > 0: distributional loss from a float teacher
+    train_samples: int | None = None  # a fixed seeded subset of the training set (CPU budget)
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +96,8 @@ def run(cfg: TrainConfig, data: Dataset | None = None) -> tuple[nn.Module, dict[
     zoo.get_method(cfg.method or info.default_method)
     stage_epochs = recipe.stage_epochs(cfg.epochs)
     data = data or load_dataset(cfg.dataset)
+    if cfg.train_samples is not None and cfg.train_samples < len(data.y_train):
+        data = subset_train(data, cfg.train_samples, cfg.seed)
     x_tr = fit_to_shape(data.x_train, _model_shape(info, data))
     x_te = fit_to_shape(data.x_test, _model_shape(info, data))
     teacher = None
@@ -181,6 +185,12 @@ def run(cfg: TrainConfig, data: Dataset | None = None) -> tuple[nn.Module, dict[
         "train_seconds": time.perf_counter() - t_start,
     }
     return model, metrics
+
+
+def subset_train(data: Dataset, n: int, seed: int) -> Dataset:
+    """``data`` with ``n`` training samples drawn without replacement (seeded); test set kept."""
+    idx = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(seed))[:n]
+    return dataclasses.replace(data, x_train=data.x_train[idx], y_train=data.y_train[idx])
 
 
 def _model_shape(info: zoo.ModelInfo, data: Dataset) -> tuple[int, int, int]:

@@ -9,6 +9,7 @@ thresholds (``noact``) it emits the signed accumulator.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -24,7 +25,8 @@ from hwgen.kernels.popcount import (
     xnor_dot,
 )
 from hwgen.kernels.windows import Windows
-from hwgen.units.base import Unit
+from hwgen.units.base import Port, Run, Runs, Unit
+from hwgen.units.cost import XNOR_LANE_LUTS, add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +47,9 @@ class MVAU(Unit):
     weights: np.ndarray | None = None  # (mh, mw): bits if binary_weights, else integer codes
     thresholds: np.ndarray | None = None  # (mh, n): popcount domain in xnor mode; None = noact
     PARAMS: ClassVar[tuple[str, ...]] = ("weights", "thresholds")
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "mh", "simd": "mw"}
     template: ClassVar[str] = "mvau"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"MVAU_hls": {"PE": "pe", "SIMD": "simd"}}
 
     @property
     def noact(self) -> bool:
@@ -151,6 +155,39 @@ class MVAU(Unit):
     def cycles(self) -> int:
         return self.reps * (self.mh // self.pe) * (self.mw // self.simd)
 
+    def schedule_runs(self) -> list[Run]:
+        """mvau.hpp: one loop of REPS*NF*SF iterations; the SF words of a vector are read while
+        nf == 0 and replayed from ``inbuf`` for the other folds; a word of PE outputs leaves at
+        sf == SF-1 of every fold."""
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        vec = Runs()
+        vec.add(sf - 1, (1,), (0,))
+        vec.add(1, (1,), (1,))
+        vec.extend([(sf - 1, (0,), (0,)), (1, (0,), (1,))], nf - 1)
+        frame = Runs()
+        frame.extend(vec.runs, self.reps)
+        return frame.runs
+
+    def in_ports(self) -> tuple[Port, ...]:
+        return (Port(self.reps * self.mw, self.simd, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        return (Port(self.reps * self.mh, self.pe, self.odt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        # the input vector is read during the first of the NF row folds only
+        return (self.mh // self.pe - 1) * (self.mw // self.simd)
+
+    def start_fraction(self) -> float:
+        return 1.0 / self.reps  # one input vector
+
+    def tail(self) -> int:
+        sf = self.mw // self.simd
+        return (self.mh // self.pe) * sf - sf + 1
+
+    def shape(self) -> str:
+        return f"{self.mw}x{self.mh}" + (f" x{self.reps}" if self.reps > 1 else "")
+
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen): call, packed params, widths."""
         from hwgen.units.hls_pack import cname, hls_type, int_array, require, word_array
@@ -195,8 +232,89 @@ class MVAU(Unit):
                        f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
         }
 
-    def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.mvau_resources."""
-        from hwgen.units.cost import mvau_resources
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once): the one tile loop."""
+        return 1
 
-        return mvau_resources(self, board)
+    def hls_arrays(self) -> tuple:
+        """Every array of the MVAU's HLS code and how its loop (one PE x SIMD tile per cycle)
+        touches them (hwgen.units.hls_memory): weights [PE][NF*SF](limbs) split on PE and
+        reshaped on limbs, thresholds [PE][NF][NT] split on PE and level; each bank read once
+        per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        nf, sf = self.mh // self.pe, self.mw // self.simd
+        wbits = 1 if self.mode == "xnor" or self.binary_weights else DataType.parse(self.wdt).bits
+        width = self.simd * wbits
+        dims = [Dim(self.pe, UNROLLED, "complete"), Dim(nf * sf, ONE)]
+        if width > 64:  # words wider than 64 bits are uint64 limbs (hls_pack.word_array)
+            dims.append(Dim(-(-width // 64), UNROLLED, "reshape"))
+        c = cname(self.name)
+        out = [ArraySpec(f"{c}_weights", tuple(dims), width, storage=memory_impl(nf * sf, width, LUTRAM_MAX_DEPTH),
+                         rom=True)]
+        if not self.noact:
+            t = np.asarray(self.thresholds)
+            tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+            out.append(ArraySpec(f"{c}_thresholds", (Dim(self.pe, UNROLLED, "complete"), Dim(nf, ONE),
+                                                     Dim(int(t.shape[1]), UNROLLED, "complete")),
+                                 tbits, storage=memory_impl(nf, tbits, LUTRAM_MAX_DEPTH), rom=True))
+        ib = DataType.parse(self.idt).bits
+        out.append(ArraySpec("inbuf", (Dim(sf, ONE),), self.simd * ib, storage="auto", where="lib",
+                             notes="written while nf == 0, read otherwise: exclusive branches share a port"))
+        out.append(ArraySpec("acc", (Dim(self.pe, UNROLLED, "complete"),), DataType.parse(self.acc_dt).bits,
+                             reads=1, writes=1, where="lib"))
+        return tuple(out)
+
+    def resources(self, board) -> dict[str, int]:
+        """MVAU (FINN ``MatrixVectorActivation.lut_estimation`` / ``bram_estimation`` / ``dsp_estimation``).
+
+        LUT = c0 + c1 * P * (mult + adder tree + accumulator + thresholds + comparators) + weight
+        LUTRAM, with FINN's c0 = 300, c1 = 1.1; mult = Q*(2*ceil((W+A)/6)-1)*(W+A), adder tree =
+        (W+A)*(2Q-1), accumulator = acc bits. Weight memory: one WMEM x (Q*W) memory per PE, in
+        LUTRAM or BRAM18 by depth (FINN's ``bram_estimation`` block shapes). Threshold memory: one
+        TMEM x (n*acc) memory per PE (FINN counts it only as LUTs; we also place deep ones in BRAM).
+        DSP: one DSP48 per lane when both operands are multi-bit and W*A > 16 (FINN's
+        ``dsp_estimation`` ignores the split); binary weights are a conditional negation in LUTs.
+        FF is our own: pipeline registers of half the adder tree plus two accumulators per PE.
+        """
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
+        P, Q = self.pe, self.simd
+        W = 1 if self.binary_weights else bits(self.wdt)
+        A = bits(self.idt)
+        acc = bits(self.acc_dt)
+        alpha = math.log2(max(self.mw, 2)) + W + A - 1  # FINN: minimal accumulator bound (arXiv 2301.13376)
+        acc = int(min(acc, math.ceil(alpha + 1)))
+        use_dsp = self.mode == "int" and not self.binary_weights and W * A > 16
+        if self.mode == "xnor":
+            # own, calibrated: FINN's formula gives 6 LUT per XNOR lane at W=A=1, about twice what
+            # BNN-PYNQ's CNV/LFC reports imply; an XNOR merges into the first popcount compressor
+            # level, so we charge XNOR_LANE_LUTS per lane for XNOR + popcount tree together.
+            mult, adder = 0, XNOR_LANE_LUTS * Q
+        else:
+            mult = 0 if use_dsp else Q * (2 * math.ceil((W + A) / 6) - 1) * (W + A)
+            adder = (W + A) * (2 * Q - 1)
+        n_thr = 0 if self.thresholds is None else int(self.thresholds.shape[1])
+        comp = n_thr * acc
+        lanes = 300 + 1.1 * P * (mult + adder + acc + comp)
+        # weights and thresholds as hls_arrays() declares them: split per PE (and per threshold
+        # level), each bank in the memory the one storage decision chose
+        params = [array_cost(a) for a in self.hls_arrays() if a.rom]
+        ff = P * ((W + A) * Q / 2 + 2 * acc + n_thr) + Q * A + 150
+        dsp = P * Q if use_dsp else 0
+        return add({"lut": lanes, "ff": ff, "dsp": dsp}, *params)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import mvau_rtl
+
+        return mvau_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import mvau_rtl_resources
+
+        return mvau_rtl_resources(self, board)

@@ -11,9 +11,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import out_size, pool
-from hwgen.units.base import Unit
-from hwgen.units.sliding_window import ring_cycles
+from hwgen.units.base import Port, Run, Unit
+from hwgen.units.cost import add, array_cost, bits, memory
+from hwgen.units.sliding_window import ring_cycles, ring_idle_cycles, ring_schedule, window_start_fraction
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,7 +30,11 @@ class StreamingMaxPool(Unit):
     idt: str = "binary"
     min_mask: np.ndarray | None = None  # (C,) bool
     PARAMS: ClassVar[tuple[str, ...]] = ("min_mask",)
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "maxpool"
+    # FINN lowers a max-pool to a window generator feeding Pool_hls (one PE for both here)
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"ConvolutionInputGenerator_rtl": {"SIMD": "pe"},
+                                                     "Pool_hls": {"PE": "pe"}}
 
     @property
     def ofm_dim(self) -> tuple[int, int]:
@@ -50,6 +56,35 @@ class StreamingMaxPool(Unit):
         kh, kw = self.kernel
         cf = self.channels // self.pe
         return ring_cycles(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw)
+
+    def schedule_runs(self) -> list[Run]:
+        """maxpool.hpp: the ring loop nest, one window element per step, a word out every KH*KW."""
+        oh, ow = self.ofm_dim
+        kh, kw = self.kernel
+        cf = self.channels // self.pe
+        return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw)
+
+    def in_ports(self) -> tuple[Port, ...]:
+        ih, iw = self.ifm_dim
+        return (Port(ih * iw * self.channels, self.pe, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        oh, ow = self.ofm_dim
+        return (Port(oh * ow * self.channels, self.pe, self.idt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        cf = self.channels // self.pe
+        return ring_idle_cycles(self.ifm_dim, self.ofm_dim, self.kernel, self.stride[0], self.pads[0], cf,
+                                self.kernel[0] * self.kernel[1] * cf)
+
+    def start_fraction(self) -> float:
+        return window_start_fraction(self.ifm_dim, self.kernel, self.pads)
+
+    def tail(self) -> int:
+        return 1
+
+    def shape(self) -> str:
+        return f"{self.ifm_dim[0]}x{self.ifm_dim[1]}x{self.channels} k{self.kernel[0]}"
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -73,8 +108,47 @@ class StreamingMaxPool(Unit):
             "summary": f"StreamingMaxPool {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pe={self.pe}",
         }
 
-    def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.maxpool_resources."""
-        from hwgen.units.cost import maxpool_resources
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame: the ring's fill plus one per output row."""
+        return 1 + self.ofm_dim[0]
 
-        return maxpool_resources(self, board)
+    def hls_arrays(self) -> tuple:
+        """The ring of lib/maxpool.hpp (one bank per row: 1 read + 1 write per cycle), the
+        min-mask ROM (one word per cycle) and the per-lane best values (registers)."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname
+
+        b = DataType.parse(self.idt).bits
+        cf = self.channels // self.pe
+        row = self.ifm_dim[1] * cf
+        return (ArraySpec("ring", (Dim(self.kernel[0] + self.stride[0], ONE, "complete"), Dim(row, ONE)),
+                          self.pe * b, reads=1, writes=1, storage="auto", where="lib"),
+                ArraySpec(f"{cname(self.name)}_min_mask", (Dim(cf, ONE),), self.pe,
+                          storage=memory_impl(cf, self.pe, LUTRAM_MAX_DEPTH), rom=True),
+                ArraySpec("best", (Dim(self.pe, UNROLLED, "complete"),), b, reads=1, writes=1, where="lib"))
+
+    def resources(self, board) -> dict[str, int]:
+        """StreamingMaxPool (templates/hls/lib/maxpool.hpp): a ring of KH + SH input rows
+        (IFM_W * C/PE words of PE*bits each) and a comparator + mux per lane (an OR for binary)."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
+        b = bits(self.idt)
+        rows = self.kernel[0] + self.stride[0]
+        buf = memory(self.ifm_dim[1] * (self.channels // self.pe), self.pe * b, rows)
+        mask = [array_cost(a) for a in self.hls_arrays() if a.rom]
+        lanes = self.pe * (1 if b == 1 else 2 * b)
+        return add({"lut": 60 + lanes, "ff": self.pe * b + 60}, buf, *mask)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import maxpool_rtl
+
+        return maxpool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import maxpool_rtl_resources
+
+        return maxpool_rtl_resources(self, board)

@@ -9,7 +9,8 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.intops import multithreshold
-from hwgen.units.base import Unit
+from hwgen.units.base import Port, Run, Unit
+from hwgen.units.cost import add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,7 +24,9 @@ class Thresholding(Unit):
     out_step: int = 1
     thresholds: np.ndarray | None = None  # (C, n)
     PARAMS: ClassVar[tuple[str, ...]] = ("thresholds",)
+    KNOBS: ClassVar[dict[str, str]] = {"pe": "channels"}
     template: ClassVar[str] = "thresholding"
+    FINN_OPS: ClassVar[dict[str, dict[str, str]]] = {"Thresholding_rtl": {"PE": "pe"}}
 
     def simulate(self, x: np.ndarray) -> np.ndarray:
         out = multithreshold(x, self.thresholds, self.out_base, self.out_step)
@@ -31,6 +34,28 @@ class Thresholding(Unit):
 
     def cycles(self) -> int:
         return self.pixels * self.channels // self.pe
+
+    def schedule_runs(self) -> list[Run]:
+        """thresholding.hpp: one word in and one out every cycle."""
+        return [(self.cycles(), (1,), (1,))]
+
+    def in_ports(self) -> tuple[Port, ...]:
+        return (Port(self.pixels * self.channels, self.pe, self.idt),)
+
+    def out_ports(self) -> tuple[Port, ...]:
+        return (Port(self.pixels * self.channels, self.pe, self.odt),)
+
+    def idle_cycles(self, i: int = 0) -> int:
+        return 0  # reads a word every cycle it runs
+
+    def start_fraction(self) -> float:
+        return 1.0 / self.pixels
+
+    def tail(self) -> int:
+        return 1
+
+    def shape(self) -> str:
+        return f"{self.pixels}x{self.channels}"
 
     def context(self) -> dict:
         """Template values for templates/hls (see hwgen/codegen)."""
@@ -51,8 +76,42 @@ class Thresholding(Unit):
             "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
         }
 
-    def resources(self, board) -> dict[str, int]:
-        """LUT, FF, BRAM18, URAM, DSP on ``board``; formula and sources in hwgen.units.cost.thresholding_resources."""
-        from hwgen.units.cost import thresholding_resources
+    def loop_entries(self) -> int:
+        """Pipelined loops entered per frame (each fills and drains once)."""
+        return 1
 
-        return thresholding_resources(self, board)
+    def hls_arrays(self) -> tuple:
+        """Thresholds [PE][C/PE][NT], split on PE and level: each bank read once per cycle."""
+        from hwgen.units.cost import LUTRAM_MAX_DEPTH
+        from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, memory_impl
+        from hwgen.units.hls_pack import cname, int_ctype
+
+        cf, t = self.channels // self.pe, np.asarray(self.thresholds)
+        tbits = int(int_ctype(int(t.min()), int(t.max()))[3:-2])
+        return (ArraySpec(f"{cname(self.name)}_thresholds",
+                          (Dim(self.pe, UNROLLED, "complete"), Dim(cf, ONE), Dim(int(t.shape[1]), UNROLLED, "complete")),
+                          tbits, storage=memory_impl(cf, tbits, LUTRAM_MAX_DEPTH), rom=True),)
+
+    def resources(self, board) -> dict[str, int]:
+        """Thresholding (FINN ``Thresholding`` estimate shape: n comparators of the input width per
+        PE; control constant own). The thresholds as hls_arrays() declares them: split per PE and
+        level, C/PE words per bank, in the memory the one storage decision chose."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
+        b = bits(self.idt)
+        n = 0 if self.thresholds is None else int(self.thresholds.shape[1])
+        mem = [array_cost(a) for a in self.hls_arrays() if a.rom]
+        return add({"lut": 100 + self.pe * n * b, "ff": self.pe * (b + bits(self.odt)) + 60}, *mem)
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import thresholding_rtl
+
+        return thresholding_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import thresholding_rtl_resources
+
+        return thresholding_rtl_resources(self, board)

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear
 from torch import Tensor, nn
 
-from hwgen.zoo import quant
+import hwgen.zoo.quant as quant
 from hwgen.zoo.grad import GradShape
 from hwgen.zoo.methods import Method
 from hwgen.zoo.transforms import add_weight_transforms
@@ -71,9 +71,9 @@ def binary_linear(in_f: int, out_f: int, method: Method) -> QuantLinear:
     return layer
 
 
-def binary_conv(in_ch: int, out_ch: int, method: Method, kernel: int = 3) -> QuantConv2d:
+def binary_conv(in_ch: int, out_ch: int, method: Method, kernel: int = 3, stride: int = 1) -> QuantConv2d:
     """Bias-free valid QuantConv2d with the method's weight quantizer and backward."""
-    layer = QuantConv2d(in_ch, out_ch, kernel, bias=False, weight_quant=method.weight_quant)
+    layer = QuantConv2d(in_ch, out_ch, kernel, stride=stride, bias=False, weight_quant=method.weight_quant)
     nn.init.uniform_(layer.weight, -1, 1)
     add_weight_transforms(layer, method.weight_transform, method.weight_grad)
     return layer
@@ -97,20 +97,76 @@ class PadBipolar(nn.Module):
         return F.pad(x, (self.pad,) * 4, value=self.value)
 
 
-class BiRealBlock(nn.Module):
-    """Bi-Real block: out = q(BN(conv(sign(x))) + x), real-valued shortcut kept in `bits` bits."""
+def shortcut_quant(bits: int = 8) -> QuantIdentity:
+    """The quantizer of every shortcut tensor: one constant power-of-two scale (see quant.py)."""
+    return QuantIdentity(act_quant=quant.ShortcutConstQuant, bit_width=bits)
 
-    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8) -> None:
+
+class BiRealBlock(nn.Module):
+    """Bi-Real block on a quantized shortcut stream x:
+    out = q(RPReLU(q(BN(conv(sign(x)))) + x)) — the branch goes through the shortcut's
+    quantizer before the Add (so the sum is an integer add, DESIGN §3), the sum is requantized.
+    ``residual=False`` drops the shortcut (the plain model of the same shape)."""
+
+    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8, residual: bool = True) -> None:
         super().__init__()
+        self.residual = residual
         self.act = BinaryAct(channels, method.act_grad, method.rsign)
         self.pad = PadBipolar(1)
         self.conv = binary_conv(channels, channels, method)
         self.bn = nn.BatchNorm2d(channels)
+        self.branch_quant = shortcut_quant(shortcut_bits)
         self.rprelu = RPReLU(channels) if method.rprelu else None
-        self.out_quant = QuantIdentity(act_quant=quant.ShortcutQuant, bit_width=shortcut_bits)
+        needs_requant = residual or self.rprelu is not None
+        self.out_quant = shortcut_quant(shortcut_bits) if needs_requant else None
 
     def forward(self, x: Tensor) -> Tensor:  # noqa: D102
-        y = self.bn(self.conv(self.pad(self.act(x)))) + x
+        y = self.branch_quant(self.bn(self.conv(self.pad(self.act(x)))))
+        if self.residual:
+            y = y + x
         if self.rprelu is not None:
             y = self.rprelu(y)
-        return self.out_quant(y)
+        return y if self.out_quant is None else self.out_quant(y)
+
+
+class ReductionBlock(nn.Module):
+    """ReActNet-style reduction C -> 2C, H -> H/2: two stride-2 binary 3x3 convs share sign(x);
+    each is added to the AvgPool2d(2) shortcut (requantized), then RPReLU, requantized, and the
+    two halves are concatenated (ReActNet's duplicated-shortcut channel expansion)."""
+
+    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8) -> None:
+        super().__init__()
+        self.act = BinaryAct(channels, method.act_grad, method.rsign)
+        self.pool = nn.AvgPool2d(2)
+        self.pool_quant = shortcut_quant(shortcut_bits)
+        self.pads = nn.ModuleList([PadBipolar(1), PadBipolar(1)])
+        self.convs = nn.ModuleList([binary_conv(channels, channels, method, stride=2) for _ in range(2)])
+        self.bns = nn.ModuleList([nn.BatchNorm2d(channels) for _ in range(2)])
+        self.branch_quants = nn.ModuleList([shortcut_quant(shortcut_bits) for _ in range(2)])
+        self.rprelus = nn.ModuleList([RPReLU(channels) for _ in range(2)]) if method.rprelu else None
+        self.out_quants = nn.ModuleList([shortcut_quant(shortcut_bits) for _ in range(2)])
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        a = self.act(x)
+        s = self.pool_quant(self.pool(x))
+        outs = []
+        for i in range(2):
+            y = self.branch_quants[i](self.bns[i](self.convs[i](self.pads[i](a)))) + s
+            if self.rprelus is not None:
+                y = self.rprelus[i](y)
+            outs.append(self.out_quants[i](y))
+        return torch.cat(outs, 1)
+
+
+class DenseLayer(nn.Module):
+    """BinaryDenseNet layer on a bipolar map: cat(x, sign(BN(conv(x)))) adds ``growth`` channels."""
+
+    def __init__(self, channels: int, growth: int, method: Method) -> None:
+        super().__init__()
+        self.pad = PadBipolar(1)
+        self.conv = binary_conv(channels, growth, method)
+        self.bn = nn.BatchNorm2d(growth)
+        self.act = BinaryAct(growth, method.act_grad, method.rsign)
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        return torch.cat([x, self.act(self.bn(self.conv(self.pad(x))))], 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hwgen.core.errors import HwgenError
-from hwgen.zoo import quant
+import hwgen.zoo.quant as quant
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,13 @@ METHODS: dict[str, Method] = {
                doc="sign/STE clipped at |x|<=1, weight scale 1.0, latent weights clipped"),
         Method("xnor", quant.BinaryWeightChannelMean, None, "ste_clip", "ste_clip", True,
                doc="per-output-channel weight scale mean|W|"),
-        Method("bireal", quant.BinaryWeightChannelMean, None, "ste_clip", "approxsign", True,
-               doc="ApproxSign backward, magnitude-aware weight gradient"),
+        Method("bireal", quant.BinaryWeightChannelPow2, None, "ste_clip", "approxsign", True,
+               doc="ApproxSign backward, magnitude-aware weight gradient (power-of-two channel scale: exact)"),
         Method("irnet", quant.BinaryWeightChannelPow2, "librapb", "ede", "ede", False,
                doc="Libra-PB weight standardization, power-of-two scale, EDE backward"),
         Method("recu", quant.BinaryWeightChannelMean, "recu", "ste", "approxsign", False,
                doc="standardize + clamp at the tau-quantile of a Laplace fit"),
-        Method("reactnet", quant.BinaryWeightChannelMean, None, "ste_clip", "approxsign", True,
+        Method("reactnet", quant.BinaryWeightChannelPow2, None, "ste_clip", "approxsign", True,
                rsign=True, rprelu=True, doc="RSign learnable shift, RPReLU (slope >= 0)"),
     )
 }

@@ -1,4 +1,4 @@
-"""Zoo model classes: BNN-PYNQ-style MLPs and CNV, and small residual CNNs (Bi-Real, ReActNet).
+"""Zoo model classes: BNN-PYNQ-style MLPs and CNV, and small residual and dense CNNs (Bi-Real, ReActNet, BinaryDenseNet).
 
 Conventions that make exports compile exactly in hwgen: input quantizer first; bias-free
 binary layers; BatchNorm then a bipolar activation after each layer; the last layer ends
@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import math
 
-from brevitas.nn import QuantIdentity
 from brevitas_examples.bnn_pynq.models.tensor_norm import TensorNorm
 from torch import Tensor, nn
 
-from hwgen.zoo.blocks import BinaryAct, BiRealBlock, RPReLU, binary_conv, binary_linear, input_quant
+from hwgen.zoo.blocks import (
+    BinaryAct,
+    BiRealBlock,
+    DenseLayer,
+    ReductionBlock,
+    RPReLU,
+    binary_conv,
+    binary_linear,
+    input_quant,
+    shortcut_quant,
+)
 from hwgen.zoo.methods import Method
-from hwgen.zoo.quant import ShortcutQuant
 
 CNV_CONVS = ((64, False), (64, True), (128, False), (128, True), (256, False), (256, False))
 CNV_FCS = (512, 512)
@@ -88,19 +96,22 @@ class CNV(nn.Module):
 
 
 class ResidualCNN(nn.Module):
-    """Small Bi-Real/ReActNet-style CNN for 1x28x28: stem, 2x2 residual blocks, pools, FC.
+    """Small Bi-Real-style CNN for 1x28x28: stem, 2x2 residual blocks, max-pools, FC.
 
-    Shapes: 28 -stem(3x3 valid)-> 26 -2 blocks, pool-> 13 -2 blocks, pool-> 6 -> FC.
+    Shapes: 28 -stem(3x3 valid)-> 26 -2 blocks, pool-> 13 -2 blocks, pool-> 6 -> FC. Every
+    shortcut tensor is 8-bit with one constant power-of-two scale, so each Add is an integer
+    add in hardware. ``residual=False`` is the plain network of the same shape.
     """
 
     def __init__(
         self,
         num_classes: int,
         method: Method,
-        channels: int = 32,
+        channels: int = 16,
         in_channels: int = 1,
         in_bits: int = 8,
         shortcut_bits: int = 8,
+        residual: bool = True,
     ) -> None:
         super().__init__()
         self.method = method
@@ -108,11 +119,11 @@ class ResidualCNN(nn.Module):
         self.stem = nn.Sequential(
             binary_conv(in_channels, channels, method),
             nn.BatchNorm2d(channels),
-            QuantIdentity(act_quant=ShortcutQuant, bit_width=shortcut_bits),
+            shortcut_quant(shortcut_bits),
         )
         blocks: list[nn.Module] = []
         for _ in range(2):
-            blocks += [BiRealBlock(channels, method, shortcut_bits) for _ in range(2)]
+            blocks += [BiRealBlock(channels, method, shortcut_bits, residual) for _ in range(2)]
             blocks.append(nn.MaxPool2d(2))
         self.blocks = nn.Sequential(*blocks)
         self.head_act = BinaryAct(channels, method.act_grad, method.rsign)
@@ -122,4 +133,61 @@ class ResidualCNN(nn.Module):
     def forward(self, x: Tensor) -> Tensor:  # noqa: D102
         x = self.blocks(self.stem(self.input_quant(x)))
         x = self.head_act(x)
+        return self.norm(self.fc(x.reshape(x.shape[0], -1)))
+
+
+class ReActNetCNN(nn.Module):
+    """Small ReActNet-style CNN for 1x28x28: stem, 2 blocks (26x26xC), a reduction block
+    (AvgPool2d(2) shortcut, stride-2 binary convs, concat to 2C), 1 block (13x13x2C), global
+    average pool, 8-bit quantized, binary FC. RSign/RPReLU come from the method."""
+
+    def __init__(self, num_classes: int, method: Method, channels: int = 16, in_channels: int = 1,
+                 in_bits: int = 8, shortcut_bits: int = 8) -> None:
+        super().__init__()
+        self.method = method
+        self.input_quant = input_quant(in_bits)
+        self.stem = nn.Sequential(
+            binary_conv(in_channels, channels, method),
+            nn.BatchNorm2d(channels),
+            shortcut_quant(shortcut_bits),
+        )
+        self.blocks = nn.Sequential(
+            BiRealBlock(channels, method, shortcut_bits),
+            BiRealBlock(channels, method, shortcut_bits),
+            ReductionBlock(channels, method, shortcut_bits),
+            BiRealBlock(2 * channels, method, shortcut_bits),
+        )
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.gap_quant = shortcut_quant(shortcut_bits)
+        self.fc = binary_linear(2 * channels, num_classes, method)
+        self.norm = TensorNorm()
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        x = self.gap_quant(self.gap(self.blocks(self.stem(self.input_quant(x)))))
+        return self.norm(self.fc(x.reshape(x.shape[0], -1)))
+
+
+class DenseCNN(nn.Module):
+    """Small BinaryDenseNet-style CNN for 1x28x28: stem (26x26xC, bipolar), 2 dense layers
+    (+growth channels each, torch.cat of sign outputs), max-pool, 2 dense layers, max-pool, FC."""
+
+    def __init__(self, num_classes: int, method: Method, channels: int = 16, growth: int = 8,
+                 in_channels: int = 1, in_bits: int = 8) -> None:
+        super().__init__()
+        self.method = method
+        self.input_quant = input_quant(in_bits)
+        layers = binary_block(binary_conv(in_channels, channels, method), nn.BatchNorm2d(channels),
+                              channels, method)
+        ch = channels
+        for _ in range(2):
+            for _ in range(2):
+                layers.append(DenseLayer(ch, growth, method))
+                ch += growth
+            layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.fc = binary_linear(ch * 6 * 6, num_classes, method)
+        self.norm = TensorNorm()
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102
+        x = self.features(self.input_quant(x))
         return self.norm(self.fc(x.reshape(x.shape[0], -1)))

@@ -62,3 +62,12 @@ class Int8InputQuant(Int8ActPerTensorFloatMinMaxInit):
 
 class ShortcutQuant(Int8ActPerTensorFixedPoint):
     """Signed fixed-point residual stream (power-of-two scale learned from statistics)."""
+
+
+class ShortcutConstQuant(Int8InputQuant):
+    """Signed fixed-point shortcut stream with one constant power-of-two scale (2^-4 at 8 bits,
+    range [-8, 8)): every shortcut tensor of a zoo network shares it, so the Add of a branch and
+    its shortcut is an integer add and a Concat of two branches is wiring (DESIGN §3)."""
+
+    min_val = -8.0
+    max_val = 8.0 - 2.0**-4

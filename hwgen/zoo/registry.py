@@ -9,7 +9,7 @@ from torch import nn
 
 from hwgen.core.errors import HwgenError
 from hwgen.zoo.methods import Method, get_method
-from hwgen.zoo.models import CNV, BinaryMLP, ResidualCNN
+from hwgen.zoo.models import CNV, BinaryMLP, DenseCNN, ReActNetCNN, ResidualCNN
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,19 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("cnv", (3, 32, 32), 8, True, "binarynet",
                   "BNN-PYNQ CNV: 6 valid 3x3 convs, FC 512-512",
                   lambda shape, n, m, bits: CNV(shape[0], n, m, in_bits=bits)),
-        ModelInfo("bireal-cnn", (1, 28, 28), 8, False, "bireal",
-                  "Bi-Real residual CNN (8-bit shortcuts); needs residual hardware",
+        ModelInfo("plain-cnn", (1, 28, 28), 8, True, "bireal",
+                  "bireal-cnn without its shortcuts (the plain baseline of the same shape)",
+                  lambda shape, n, m, bits: ResidualCNN(n, m, in_channels=shape[0], in_bits=bits,
+                                                        residual=False)),
+        ModelInfo("bireal-cnn", (1, 28, 28), 8, True, "bireal",
+                  "Bi-Real residual CNN: 8-bit shortcuts, integer adds",
                   lambda shape, n, m, bits: ResidualCNN(n, m, in_channels=shape[0], in_bits=bits)),
-        ModelInfo("reactnet-cnn", (1, 28, 28), 8, False, "reactnet",
-                  "ReActNet residual CNN (RSign, RPReLU); needs residual hardware",
-                  lambda shape, n, m, bits: ResidualCNN(n, m, in_channels=shape[0], in_bits=bits)),
+        ModelInfo("reactnet-cnn", (1, 28, 28), 8, True, "reactnet",
+                  "ReActNet CNN: RSign, RPReLU, avg-pool reduction block with concat, global avg pool",
+                  lambda shape, n, m, bits: ReActNetCNN(n, m, in_channels=shape[0], in_bits=bits)),
+        ModelInfo("densenet-cnn", (1, 28, 28), 8, True, "bireal",
+                  "BinaryDenseNet-style CNN: dense layers concatenating sign outputs",
+                  lambda shape, n, m, bits: DenseCNN(n, m, in_channels=shape[0], in_bits=bits)),
     )
 }
 

@@ -5,9 +5,12 @@ Files next to this one: accel.json (port layout, host-side pre/post-processing a
 host_params.npz (their parameters), host_runtime.py (the packer and the host-op interpreter,
 the same code hwgen's C-simulation uses), hwgen.bit + hwgen.hwh (the overlay).
 
-    sudo python3 driver.py --check                       # example inputs vs hwgen's simulator
-    sudo python3 driver.py --input x.npy --output y.npy  # x: float (N, *input_shape)
-    sudo python3 driver.py --benchmark --batch 256       # images/s and latency
+    ./run.sh --check                       # example inputs vs hwgen's simulator
+    ./run.sh --input x.npy --output y.npy  # x: float (N, *input_shape)
+    ./run.sh --benchmark --batch 256       # images/s and latency
+
+run.sh runs this file as root with PYNQ's Python (PYNQ 2.7 and later keep pynq in the venv
+/usr/local/share/pynq-venv, which a plain `sudo python3` does not see).
 
 From Python:
 
@@ -32,55 +35,101 @@ sys.path.insert(0, str(HERE))
 import host_runtime as rt  # noqa: E402
 
 MAX_TRANSFER_BYTES = (1 << 26) - 1  # the DMA's length register: c_sg_length_width = 26
+CHUNK_FRAMES = 1024  # frames per send transfer: bounds the buffers and the cost of one failure
+TIMEOUT_S = 10.0  # a frame that takes longer than this means the accelerator is stuck
+S2MM_LENGTH = 0x58  # AXI DMA register (PG021): bytes the last S2MM transfer actually wrote
+
+
+class AcceleratorError(RuntimeError):
+    """The DMA or the accelerator failed (timeout, DMA error, short frame); the overlay was reset."""
 
 
 class Accelerator:
     """The overlay, its DMA, and the host-side pre/post-processing of the model."""
 
     def __init__(self, bitfile: str | None = None, config: str | Path = HERE / "accel.json",
-                 download: bool = True):
+                 download: bool = True, timeout: float = TIMEOUT_S):
         from pynq import Overlay
 
         self.cfg, self.params = rt.load_host_program(config)
         self.in_port, self.out_port = self.cfg["in_port"], self.cfg["out_port"]
         self.in_bytes, self.out_bytes = rt.frame_bytes(self.in_port), rt.frame_bytes(self.out_port)
+        # each frame's receive buffer starts on a multiple of the S2MM memory-map width: PYNQ
+        # refuses unaligned receive addresses when the DMA has no realignment engine (DRE)
+        align = int(self.cfg["s2mm_align_bytes"])
+        self.out_stride = -(-self.out_bytes // align) * align
         path = bitfile or str(Path(config).resolve().parent / self.cfg["bitfile"])
         self.overlay = Overlay(path, download=download)
         self.dma = getattr(self.overlay, self.cfg["dma"])
+        self.timeout = timeout
         self._buffers: dict[int, tuple[object, object]] = {}
-        # frames per DMA transfer: the length register limits one transfer's bytes
-        self.max_batch = max(1, MAX_TRANSFER_BYTES // max(self.in_bytes, self.out_bytes))
+        self.max_batch = max(1, min(CHUNK_FRAMES, MAX_TRANSFER_BYTES // self.in_bytes))
 
     def _alloc(self, n: int):
         if n not in self._buffers:
             from pynq import allocate
 
             self._buffers = {n: (allocate(shape=(n, self.in_bytes), dtype=np.uint8),
-                                 allocate(shape=(n, self.out_bytes), dtype=np.uint8))}
+                                 allocate(shape=(n, self.out_stride), dtype=np.uint8))}
         return self._buffers[n]
+
+    def _await(self, channel, what: str) -> None:
+        """Poll ``channel`` until idle: PYNQ's wait() spins forever on a stuck accelerator (and
+        invalidates the whole buffer each time, n^2 cache work for per-frame waits)."""
+        deadline = time.monotonic() + self.timeout
+        while not channel.idle:
+            if channel.error:
+                raise AcceleratorError(f"DMA error while waiting for {what}")
+            if time.monotonic() > deadline:
+                raise AcceleratorError(f"no {what} after {self.timeout:g} s: the accelerator is stuck")
+            time.sleep(0)
+        if channel.error:
+            raise AcceleratorError(f"DMA error while waiting for {what}")
+
+    def reset(self) -> None:
+        """Bring DMA and accelerator back to a clean state after a failed run: soft-reset the DMA
+        (PG021: DMACR bit 2 resets both channels), reload the bitstream (the free-running
+        accelerator may hold part of a frame in its FIFOs), restart both channels."""
+        self.dma.write(0x00, 0x4)
+        deadline = time.monotonic() + 1.0
+        while self.dma.read(0x00) & 0x4 and time.monotonic() < deadline:
+            pass
+        self.overlay.download()
+        self.dma = getattr(self.overlay, self.cfg["dma"])
+        self.dma.sendchannel.start()
+        self.dma.recvchannel.start()
 
     def run_words(self, words: np.ndarray) -> np.ndarray:
         """Raw input words (N, in_bytes) -> raw output words (N, out_bytes) through the DMA.
 
         The accelerator ends every image's output with TLAST, which closes an S2MM transfer, so
-        the receive channel is armed once per image while one send transfer streams the batch.
+        the receive channel is armed once per image while one send transfer streams a chunk of
+        at most ``max_batch`` images. Any failure resets DMA and overlay before it is raised, so
+        the next call does not read stale frames.
         """
         out = np.empty((len(words), self.out_bytes), np.uint8)
-        for s in range(0, len(words), self.max_batch):
-            chunk = words[s : s + self.max_batch]
-            n = len(chunk)
-            ibuf, obuf = self._alloc(n)
-            ibuf[:] = chunk
-            ibuf.flush()
-            self.dma.recvchannel.transfer(obuf, start=0, nbytes=self.out_bytes)
-            self.dma.sendchannel.transfer(ibuf)
-            for i in range(n):
-                self.dma.recvchannel.wait()
-                if i + 1 < n:
-                    self.dma.recvchannel.transfer(obuf, start=(i + 1) * self.out_bytes, nbytes=self.out_bytes)
-            self.dma.sendchannel.wait()
-            obuf.invalidate()
-            out[s : s + n] = np.asarray(obuf)
+        recv, send = self.dma.recvchannel, self.dma.sendchannel
+        try:
+            for s in range(0, len(words), self.max_batch):
+                chunk = words[s : s + self.max_batch]
+                n = len(chunk)
+                ibuf, obuf = self._alloc(n)
+                ibuf[:] = chunk
+                recv.transfer(obuf, start=0, nbytes=self.out_bytes)
+                send.transfer(ibuf, start=0, nbytes=n * self.in_bytes)  # flushes ibuf
+                for i in range(n):
+                    self._await(recv, f"output frame {s + i}")
+                    got = self.dma.read(S2MM_LENGTH)
+                    if got != self.out_bytes:
+                        raise AcceleratorError(f"output frame {s + i} has {got} bytes, expected {self.out_bytes}")
+                    if i + 1 < n:
+                        recv.transfer(obuf, start=(i + 1) * self.out_stride, nbytes=self.out_bytes)
+                self._await(send, f"the end of input chunk {s}")
+                obuf.invalidate()  # once per chunk
+                out[s : s + n] = np.asarray(obuf)[:, : self.out_bytes]
+        except BaseException:
+            self.reset()
+            raise
         return out
 
     def run_codes(self, codes: np.ndarray) -> np.ndarray:

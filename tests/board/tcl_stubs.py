@@ -24,11 +24,35 @@ proc _log {name args} {
     close $f
 }
 foreach cmd {open_project set_top open_solution set_part create_clock csim_design csynth_design
-             export_design create_project update_ip_catalog create_bd_design apply_bd_automation
+             cosim_design create_project update_ip_catalog create_bd_design apply_bd_automation
              connect_bd_intf_net connect_bd_net assign_bd_address validate_bd_design save_bd_design
              add_files update_compile_order launch_runs wait_on_run open_run report_utilization
              report_timing_summary write_hw_platform write_bd_tcl set_property} {
     proc $cmd {args} "_log $cmd {*}\\$args; return {}"
+}
+# export_design as an unpatched Vivado HLS 2020.1 / Vitis HLS 2020.2-2021.2 fails after 2021 (AR 76960)
+proc export_design {args} {
+    _log export_design {*}$args
+    if {[info exists ::env(STUB_EXPORT_FAIL)]} { error "bad lexical cast: source type value could not be interpreted as target" }
+    return {}
+}
+# the IP catalog as `get_ipdefs -all xilinx.com:ip:<name>:*` answers in each Vivado release
+array set ::ipdefs_by_release {
+    2020.2 {xilinx.com:ip:processing_system7:5.5 xilinx.com:ip:zynq_ultra_ps_e:3.3 xilinx.com:ip:axi_dma:7.1
+            xilinx.com:ip:axi_interconnect:2.1 xilinx.com:ip:smartconnect:1.0 xilinx.com:ip:proc_sys_reset:5.0}
+    2023.2 {xilinx.com:ip:processing_system7:5.5 xilinx.com:ip:zynq_ultra_ps_e:3.5 xilinx.com:ip:axi_dma:7.1
+            xilinx.com:ip:axi_interconnect:2.1 xilinx.com:ip:smartconnect:1.0 xilinx.com:ip:proc_sys_reset:5.0}
+    bare {}
+}
+proc get_ipdefs {args} {
+    _log get_ipdefs {*}$args
+    set release 2023.2
+    if {[info exists ::env(STUB_VIVADO)]} { set release $::env(STUB_VIVADO) }
+    set out {}
+    foreach d $::ipdefs_by_release($release) {
+        if {[string match [lindex $args end] $d]} { lappend out $d }
+    }
+    return $out
 }
 proc create_bd_cell {args} { _log create_bd_cell {*}$args; return [lindex $args end] }
 proc get_bd_pins {args} { _log get_bd_pins {*}$args; return [lindex $args end] }
@@ -48,19 +72,30 @@ proc get_board_parts {args} {
     return [lindex $args end]
 }
 proc current_project {args} { return hwgen_vivado }
+proc _env {name default} { if {[info exists ::env($name)]} { return $::env($name) }; return $default }
 proc current_fileset {args} { return sources_1 }
 proc get_runs {args} { return [lindex $args end] }
 proc get_files {args} {
     _log get_files {*}$args
-    if {[lsearch -exact $args -of_objects] >= 0} { return [list /stub/bd/[lindex $args end]] }
+    if {[lsearch -exact $args -of_objects] >= 0} {
+        if {[info exists ::env(STUB_NO_HWH_FILE)]} { return {} }
+        return [list /stub/bd/[lindex $args end]]
+    }
     return [lindex $args end]
 }
 proc make_wrapper {args} { _log make_wrapper {*}$args; return /stub/hwgen_bd_wrapper.v }
 proc get_property {args} {
     _log get_property {*}$args
-    switch -- [lindex $args 0] {
+    switch -glob -- [lindex $args 0] {
         PROGRESS { return 100% }
-        DIRECTORY { return /stub/runs/[lindex $args end] }
+        DIRECTORY {
+            if {[lindex $args end] eq "hwgen_vivado"} { return [_env STUB_PROJ_DIR /stub/proj] }
+            return /stub/runs/[lindex $args end]
+        }
+        STATS.WNS { return [_env STUB_WNS 0.512] }
+        STATS.WHS { return [_env STUB_WHS 0.021] }
+        CONFIG.PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ { return [_env STUB_PL_MHZ 100.000000] }
+        CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ { return [_env STUB_PL_MHZ 99.999001] }
     }
     return {}
 }
@@ -107,16 +142,21 @@ class TclRun:
         raise AssertionError(f"no call {name} with {contains}; calls: {self.names()}")
 
 
-def run_tcl(script: Path, tmp: Path, *args: str, env: dict[str, str] | None = None) -> TclRun:
-    """Run ``script`` under tclsh with the stubs; raises AssertionError on any Tcl failure."""
+def run_tcl(script: Path, tmp: Path, *args: str, env: dict[str, str] | None = None,
+            fail: bool = False) -> TclRun:
+    """Run ``script`` under tclsh with the stubs; raises AssertionError on any Tcl failure (with
+    ``fail``: when the script does NOT fail; the error text is then in ``stdout``)."""
     log = tmp / f"{script.stem}.{len(list(tmp.glob('*.runner.tcl')))}.log"
     runner = tmp / f"{log.stem}.runner.tcl"
     runner.write_text(RUNNER % STUBS)
-    e = {k: v for k, v in os.environ.items() if k not in ("XILINX_HLS", "STUB_NO_BOARD_FILES")}
+    e = {k: v for k, v in os.environ.items() if k != "XILINX_HLS" and not k.startswith("STUB_")}
     e.update(env or {})
     r = subprocess.run(["tclsh", str(runner), str(log), str(script), *args], capture_output=True,
                        text=True, env=e, cwd=tmp, timeout=60)
-    assert r.returncode == 0 and "HWGEN_DONE" in r.stdout, f"tclsh failed ({r.returncode}): {r.stderr}"
+    if fail:
+        assert r.returncode != 0 and "HWGEN_DONE" not in r.stdout, f"tclsh did not fail: {r.stdout}"
+    else:
+        assert r.returncode == 0 and "HWGEN_DONE" in r.stdout, f"tclsh failed ({r.returncode}): {r.stderr}"
     raw = log.read_text() if log.exists() else ""
     calls = [rec.split("\x1f") for rec in raw.split("\x1e") if rec]
-    return TclRun(calls, r.stdout)
+    return TclRun(calls, r.stdout + r.stderr)

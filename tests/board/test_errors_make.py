@@ -38,8 +38,9 @@ def test_stream_wider_than_dma_is_an_error(cnv_hw, tmp_path):
     from hwgen.backends.board import generate_board
     from hwgen.backends.hls.design import build_design
 
-    wide = dataclasses.replace(load_board("zcu104"), axi_port_bits=4096)
-    d = build_design(cnv_hw, wide.axi_port_bits)
+    # a board file cannot say 4096 (schema: 32..1024); a design built for it still must not pass
+    wide = dataclasses.replace(load_board("zcu104"), axi_port_bits=1024)
+    d = build_design(cnv_hw, 4096)
     assert d.in_port["axi"] == 4096  # 512 x 8-bit pixels per word
     with pytest.raises(CodegenError, match="input stream is 4096 bits wide; the AXI DMA takes at most 1024"):
         generate_board(cnv_hw, wide, d, tmp_path / "p")
@@ -67,7 +68,19 @@ def test_make_deploy_collects_the_package(tfc_scripts):
     assert r.returncode == 0, r.stderr
     got = sorted(p.name for p in (root / "deploy").iterdir())
     assert got == ["accel.json", "driver.py", "example_input.npy", "example_output.npy",
-                   "host_params.npz", "host_runtime.py", "hwgen.bit", "hwgen.hwh"]
+                   "host_params.npz", "host_runtime.py", "hwgen.bit", "hwgen.hwh", "run.sh"]
+    # a changed library header rebuilds the IP
+    lib = root / "hls/lib/mvau.hpp"
+    os.utime(lib, (later + 5, later + 5))
+    dry = subprocess.run(["make", "-n", "hls", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert "vitis_hls -f vivado/hls.tcl" in dry.stdout
+    os.utime(lib, (past, past))
     ip.unlink()
     dry = subprocess.run(["make", "-n", "bitstream", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
     assert "vitis_hls -f vivado/hls.tcl" in dry.stdout and "vivado -mode batch" in dry.stdout
+    # under make -j, .bit and .hwh still come from ONE Vivado run, after the HLS run
+    dry = subprocess.run(["make", "-n", "-j4", "deploy", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert dry.stdout.count("vivado -mode batch") == 1 and dry.stdout.count("vitis_hls -f") == 1
+    assert dry.stdout.index("vitis_hls -f") < dry.stdout.index("vivado -mode batch")
+    dry = subprocess.run(["make", "-n", "cosim", "HLS=vitis_hls"], cwd=root, capture_output=True, text=True)
+    assert "vitis_hls -f vivado/hls.tcl -tclargs cosim" in dry.stdout

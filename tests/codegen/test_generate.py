@@ -38,11 +38,20 @@ def test_generated_files_and_layer_order(tfc_graph, tmp_path):
     assert top.count("hwgen::mvau<") == len(units)
     positions = [top.index(f"{cname(n.name)}_weights") for n in units]
     assert positions == sorted(positions)  # layers appear in stream order, by their ONNX names
-    assert "features_2_MatMul" in top and "// 1. /features.2/MatMul" in top
+    assert "/features.2/MatMul -> features_2_MatMul (MVAU)" in top
     params = (hls / "params.hpp").read_text()
     assert "// /features.2/MatMul: MVAU weights 64x784 (binary), [PE=16][NF*SF=4*16] words of SIMD=49 x 1 bit" in params
-    assert "static const uint64_t features_2_MatMul_weights[16][64]" in params
+    assert "#define HWGEN_top_features_2_MatMul_weights {" in params
     assert "MVAU thresholds (popcount domain), [PE=16][NF=4][1]" in params
+    # the arrays are locals of the layer's wrapper, split on PE (weights) and on PE and level
+    # (thresholds), bound to the memory the cost model chose
+    wrapper = top[top.index("static void top_features_2_MatMul("):]
+    wrapper = wrapper[: wrapper.index("\n}\n")]
+    assert "static const uint64_t features_2_MatMul_weights[16][64] = HWGEN_top_features_2_MatMul_weights;" in wrapper
+    assert "#pragma HLS ARRAY_PARTITION variable=features_2_MatMul_weights dim=1 complete" in wrapper
+    assert "#pragma HLS BIND_STORAGE variable=features_2_MatMul_weights type=rom_2p impl=bram" in wrapper
+    assert "#pragma HLS ARRAY_PARTITION variable=features_2_MatMul_thresholds dim=1 complete" in wrapper
+    assert "#pragma HLS ARRAY_PARTITION variable=features_2_MatMul_thresholds dim=3 complete" in wrapper
 
 
 def test_bad_folding_raises_before_writing(tfc_graph, tmp_path):

@@ -9,7 +9,18 @@ from codegen_helpers import compile_designs, needs_cxx
 
 from hwgen.core.datatypes import DataType
 from hwgen.core.ir import Graph, Tensor
-from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
+from hwgen.units import (
+    MVAU,
+    AddStreams,
+    AveragePool,
+    DuplicateStreams,
+    GlobalAveragePool,
+    LabelSelect,
+    SlidingWindow,
+    StreamingConcat,
+    StreamingMaxPool,
+    Thresholding,
+)
 
 pytestmark = needs_cxx
 RNG = np.random.default_rng(1234)
@@ -26,6 +37,72 @@ def _graph(units, in_shape, in_dt, shapes_dts) -> Graph:
         nodes.append(u.to_node((prev,), (out,)))
         prev = out
     return Graph(nodes, tensors, ("x",), (prev,), name=units[0].name)
+
+
+def _dag(name: str, in_shape, in_dt: str, steps, tensors: dict, out: str) -> Graph:
+    """A DAG of units: ``steps`` = [(unit, inputs, outputs)], ``tensors`` = {name: (shape, dt)}."""
+    ts = {"x": Tensor("x", tuple(in_shape), DataType.parse(in_dt))}
+    ts.update({k: Tensor(k, tuple(sh), DataType.parse(dt)) for k, (sh, dt) in tensors.items()})
+    nodes = [u.to_node(tuple(i), tuple(o)) for u, i, o in steps]
+    return Graph(nodes, ts, ("x",), (out,), name=name)
+
+
+def _branch_graphs():
+    """Forks, adds, concats (any channel counts) and average pools, with converters between."""
+    out = []
+    # x -> fork -> (x, thresholds(x)) -> add with alignment shifts; PEs differ: converters
+    for pe_d, pe_t, pe_a, sa, sb in [(2, 3, 6, 0, 1), (1, 1, 1, 2, 0), (6, 2, 3, 1, 3)]:
+        px, c = 5, 6
+        dup = DuplicateStreams(name=f"/add/dup_pe{pe_d}", channels=c, pixels=px, n=2, pe=pe_d, dt="int4")
+        thr = Thresholding(name=f"/add/thr_pe{pe_t}", channels=c, pixels=px, pe=pe_t, idt="int4", odt="int3",
+                           out_base=-4, thresholds=_thresholds(c, 7, -9, 8))
+        lo, hi = (-8 << sa) + (-4 << sb), (7 << sa) + (3 << sb)
+        odt = str(DataType.smallest(lo, hi))
+        add = AddStreams(name=f"/add/add_pe{pe_a}_s{sa}{sb}", channels=c, pixels=px, pe=pe_a, idt_a="int4",
+                         idt_b="int3", shift_a=sa, shift_b=sb, odt=odt)
+        out.append(("add", _dag(add.name, (px, c), "int4",
+                                [(dup, ["x"], ["a", "b"]), (thr, ["b"], ["t"]), (add, ["a", "t"], ["y"])],
+                                {"a": ((px, c), "int4"), "b": ((px, c), "int4"), "t": ((px, c), "int3"),
+                                 "y": ((px, c), odt)}, "y")))
+    # x -> fork(3) -> concat(x, thresholds(x), MVAU(x)): 6 + 6 + 4 channels of int4
+    for pe in (1, 2):
+        px, c = 4, 6
+        dup = DuplicateStreams(name=f"/cat3/dup_pe{pe}", channels=c, pixels=px, n=3, pe=2, dt="int4")
+        thr = Thresholding(name=f"/cat3/thr_pe{pe}", channels=c, pixels=px, pe=3, idt="int4", odt="int4",
+                           out_base=-8, thresholds=_thresholds(c, 15, -9, 8))
+        mv = MVAU(name=f"/cat3/mvau_pe{pe}", mw=c, mh=4, reps=px, pe=2, simd=3, mode="int", idt="int4",
+                  odt="int4", out_base=-8, acc_dt="int8", weights=RNG.integers(0, 2, (4, c)),
+                  thresholds=_thresholds(4, 15, -48, 48))
+        cat = StreamingConcat(name=f"/cat3/concat_pe{pe}", channels=(c, c, 4), pixels=px, pe=pe, dt="int4")
+        out.append(("concat", _dag(cat.name, (px, c), "int4",
+                                   [(dup, ["x"], ["a", "b", "c"]), (thr, ["b"], ["t"]), (mv, ["c"], ["m"]),
+                                    (cat, ["a", "t", "m"], ["y"])],
+                                   {"a": ((px, c), "int4"), "b": ((px, c), "int4"), "c": ((px, c), "int4"),
+                                    "t": ((px, c), "int4"), "m": ((px, 4), "int4"), "y": ((px, 16), "int4")},
+                                   "y")))
+    # fork(4) -> concat of four copies (binary), and fork(2) -> concat of two
+    for n in (2, 4):
+        dup = DuplicateStreams(name=f"/cat{n}/dup", channels=8, pixels=3, n=n, pe=4, dt="binary")
+        cat = StreamingConcat(name=f"/cat{n}/concat", channels=(8,) * n, pixels=3, pe=8, dt="binary")
+        names = [f"c{i}" for i in range(n)]
+        out.append(("concat", _dag(cat.name, (3, 8), "binary", [(dup, ["x"], names), (cat, names, ["y"])],
+                                   {**{k: ((3, 8), "binary") for k in names}, "y": ((3, 8 * n), "binary")}, "y")))
+    avgs = [((6, 6), 4, (2, 2), 2, "int8"), ((7, 5), 3, (2, 2), 3, "int4"),  # floor: last row/col dropped
+            ((6, 6), 2, (3, 3), 1, "binary"), ((4, 6), 4, (2, 3), 4, "uint3")]
+    for dim, c, k, pe, dt in avgs:
+        t = DataType.parse(dt)
+        n = k[0] * k[1]
+        odt = str(DataType.smallest(min(0, t.min * n), t.max * n))
+        u = AveragePool(name=f"/avg/{dim[0]}x{dim[1]}x{c}_k{k[0]}{k[1]}_pe{pe}", ifm_dim=dim, channels=c,
+                        kernel=k, pe=pe, idt=dt, odt=odt)
+        oh, ow = u.ofm_dim
+        out.append(("avgpool", _graph([u], (*dim, c), dt, [((oh, ow, c), odt)])))
+    for px, c, pe, dt in [(9, 4, 2, "int8"), (5, 6, 3, "uint4"), (1, 3, 1, "int4"), (169, 8, 8, "int8")]:
+        t = DataType.parse(dt)
+        odt = str(DataType.smallest(min(0, t.min * px), t.max * px))
+        u = GlobalAveragePool(name=f"/gap/{px}x{c}_pe{pe}_{dt}", channels=c, pixels=px, pe=pe, idt=dt, odt=odt)
+        out.append(("gap", _graph([u], (px, c), dt, [((1, 1, c), odt)])))
+    return out
 
 
 def _thresholds(rows: int, n: int, lo: int, hi: int) -> np.ndarray:
@@ -114,7 +191,7 @@ def _unit_graphs():
               weights=RNG.integers(0, 2, (10, 8)))
     ls = LabelSelect(name="/chain/argmax", labels=10, k=2, pe=5, idt="int5", odt="uint4")
     out.append(("dwc", _graph([mv, ls], (8,), "binary", [((10,), "int5"), ((2,), "uint4")])))
-    return out
+    return out + _branch_graphs()
 
 
 GRAPHS = _unit_graphs()
@@ -139,3 +216,48 @@ def test_unit_csim_equals_simulate(compiled, i):
     got = compiled.run(i, x.reshape(N, -1))
     assert got.shape == want.shape
     assert np.array_equal(got, want), f"{g.name}: first mismatch at {np.argwhere(got != want)[0]}"
+
+
+@pytest.fixture(scope="module")
+def counting(tmp_path_factory):
+    """The same designs compiled with HWGEN_COUNT_ITERATIONS: every pipelined loop counts."""
+    from hwgen.backends.hls.codegen import write_design, write_testbench
+    from hwgen.backends.hls.csim import compile_csim
+    from hwgen.backends.hls.design import build_design
+
+    root = tmp_path_factory.mktemp("units_count")
+    designs = [build_design(g, 64, top=f"t{i}") for i, (_, g) in enumerate(GRAPHS)]
+    for i, d in enumerate(designs):
+        write_design(d, root / f"d{i}", f"test design {i}")
+    write_testbench([(d, f"d{i}/top.hpp") for i, d in enumerate(designs)], root, ["tb.cpp", "all.cpp"])
+    (root / "all.cpp").write_text("".join(f'#include "d{i}/top.cpp"\n' for i in range(len(designs))))
+    compile_csim(root, ["tb.cpp", "all.cpp"], flags=("-std=c++14", "-O1", "-DHWGEN_COUNT_ITERATIONS"))
+    return root, designs
+
+
+@pytest.mark.parametrize("i", range(len(GRAPHS)), ids=[f"{k}:{g.name}" for k, g in GRAPHS])
+def test_unit_cycles_equal_the_loop_iterations(counting, i):
+    """cycles() of every unit (and TOTAL/min(IN, OUT) of every width converter) is exactly the
+    number of pipelined-loop iterations the library runs per frame: at II = 1, its cycles; and
+    loop_entries() the number of pipelined loops it enters (one fill and drain each)."""
+    import subprocess
+
+    from hwgen.units import unit_of
+
+    root, designs = counting
+    _, g = GRAPHS[i]
+    d = designs[i]
+    x = _codes(g.tensors["x"], 3).reshape(3, -1)
+    fin, fout = root / f"in{i}.bin", root / f"out{i}.bin"
+    np.ascontiguousarray(x, dtype="<i4").tofile(fin)
+    r = subprocess.run([str(root / "csim"), str(fin), str(fout), "3", str(i)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    got = int(r.stdout.split("loop iterations per frame")[0].split()[-1])
+    entries = int(r.stdout.split("loop entries per frame")[0].split()[-1])
+    units = [unit_of(n) for n in g.nodes]
+    # the width converters the insert pass added: every stage's loop (dwc_chain: two)
+    stages = [c["targs"][:-2] for c in d.calls if c["func"] in ("dwc", "dwc_chain")]
+    total = {tuple(c["targs"][:-2]): c["targs"][-2] for c in d.calls if c["func"] in ("dwc", "dwc_chain")}
+    conv = sum(total[tuple(w)] // min(a, b) for w in stages for a, b in zip(w, w[1:]))
+    assert got == sum(u.cycles() for u in units) + conv
+    assert entries == sum(u.loop_entries() for u in units) + sum(len(w) - 1 for w in stages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -9,8 +11,16 @@ from click.testing import CliRunner
 from hwgen.analysis.estimate import estimate, performance
 from hwgen.core.boards import load_board
 from hwgen.core.flow import compile_model
-from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
-from hwgen.units.cost import RESOURCES, bram18_blocks, fifo, memory, width_converter
+from hwgen.units import (
+    FIFO,
+    MVAU,
+    DataWidthConverter,
+    LabelSelect,
+    SlidingWindow,
+    StreamingMaxPool,
+    Thresholding,
+)
+from hwgen.units.cost import RESOURCES, bram18_blocks, memory
 
 PYNQ = load_board("pynq-z1")
 
@@ -32,12 +42,21 @@ def test_memory_lutram_by_depth():
 
 
 def test_fifo_and_width_converter():
+    board = load_board("pynq-z1")
+
+    def fifo(width, depth):
+        return FIFO(name="f", elems=width, epw=width, dt="binary", depth=depth).resources(board)
+
+    def dwc(inw, outw):
+        return DataWidthConverter(name="d", elems=math.lcm(inw, outw) * 4, in_epw=inw, out_epw=outw,
+                                  dt="binary").resources(board)
+
     assert fifo(64, 32)["bram18"] == 0 and fifo(64, 32)["lut"] > 64
     assert fifo(64, 4096)["bram18"] == bram18_blocks(4096, 64)
-    assert width_converter(64, 64)["lut"] == 0
-    down, up = width_converter(64, 8), width_converter(8, 64)
+    assert dwc(64, 64)["lut"] == 0
+    down, up = dwc(64, 8), dwc(8, 64)
     assert down["lut"] > 0 and up["ff"] >= 64
-    odd = width_converter(24, 64)  # lcm buffer
+    odd = dwc(24, 64)  # lcm buffer
     assert odd["ff"] >= 192
 
 

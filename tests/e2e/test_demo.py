@@ -59,7 +59,10 @@ def test_save_intermediate_writes_every_stage(tmp_path, bnn_pynq):
     run_build(str(path), board="pynq-z1", out_dir=str(out), force=False, flow="default", verify_n=0,
               csim_n=0, target_fps=None, budget=0.8, folding=None, save_intermediate=True)
     files = sorted(p.name for p in (out / "report" / "stages").iterdir())
-    assert files == ["0_float.json", "1_integer.json", "2_hardware.json", "3_folded.json", "4_fifo.json"]
-    fifo = json.loads((out / "report" / "stages" / "4_fifo.json").read_text())
+    assert files == ["0_float.json", "1_integer.json", "2_hardware.json", "3_folded.json", "4_inserted.json",
+                     "5_fifo.json"]
+    fifo = json.loads((out / "report" / "stages" / "5_fifo.json").read_text())
     mvau = [n for n in fifo if n["op"] == "MVAU"]
-    assert mvau and all(n["attrs"]["fifo_depth"] >= 2 and "weights" in n["params"] for n in mvau)
+    fifos = [n for n in fifo if n["op"] == "FIFO"]
+    assert mvau and all("weights" in n["params"] for n in mvau)
+    assert len(fifos) == len(mvau) + 1 and all(n["attrs"]["depth"] >= 2 for n in fifos)  # + the output FIFO

@@ -1,7 +1,7 @@
 """HLS code generation: hardware-unit graph -> HLS C++ project (DESIGN §6).
 
 ``generate(g, board, out_dir)`` writes ``out_dir/hls/`` (top.cpp, top.hpp, params.hpp, tb.cpp,
-build.sh, lib/) and ``out_dir/README.md``. Every value is computed in Python (units'
+build.sh, lib/), ``out_dir/README.md`` and the static II check ``out_dir/report/hls_check.json``. Every value is computed in Python (units'
 ``context()`` and ``hwgen.backends.hls.design``); the Jinja templates in templates/hls only format.
 """
 
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import jinja2
 
-from hwgen.backends.hls.design import Design, build_design
+from hwgen.backends.hls.design import Design, accelerator_nodes, build_design
+from hwgen.backends.hls.ii_check import check_nodes, require_ii_1, write_report
 from hwgen.core.ir import Graph
+from hwgen.passes.insert import insert_stream_nodes
 from hwgen.core.resources import data_dir
 
 TEMPLATES = data_dir("templates")
@@ -67,6 +69,9 @@ def generate(g: Graph, board, out_dir: str | Path, top: str = "top") -> Design:
     out = Path(out_dir)
     axi = int(getattr(board, "axi_port_bits", 64))
     d = build_design(g, axi, top)  # raises CodegenError before anything is written
+    checks = check_nodes(accelerator_nodes(insert_stream_nodes(g, axi)))  # units, converters, FIFOs
+    require_ii_1(checks)  # a unit that cannot run at II = 1 is refused, before anything is written
+    write_report(checks, out)  # report/hls_check.json
     hls = out / "hls"
     write_design(d, hls, g.name)
     write_testbench([(d, "top.hpp")], hls, ["tb.cpp", "top.cpp"])

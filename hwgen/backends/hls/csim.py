@@ -110,28 +110,27 @@ class CsimResult:
 
 
 def csim_graph(g, hls_dir: Path, n: int, seed: int = 0, compile_: bool = True, design=None) -> CsimResult:
-    """Compile the project in ``hls_dir`` (from ``hwgen.backends.hls.codegen.generate``), run ``n`` random
-    inputs, and compare with the simulator's accelerator output bit for bit.
+    """Compile the project in ``hls_dir`` (from ``hwgen.backends.hls.codegen.generate``), run ``n``
+    inputs drawn in the input quantizer's code space, and compare with the simulator's accelerator output bit for bit.
 
     ``design`` is the ``Design`` the project was generated from (its port layout); by default
     it is rebuilt for a 64-bit AXI port.
     """
-    from hwgen.backends.hls.design import accelerator_nodes, build_design
+    from hwgen.backends.hls.design import build_design
     from hwgen.core.host_runtime import frame_bytes, pack_stream, unpack_stream
     from hwgen.sim.executor import execute
-    from hwgen.sim.verify import random_inputs
+    from hwgen.sim.verify import check_inputs
 
     find_cxx()
     ap_types_dir()
-    nodes = accelerator_nodes(g)
-    tin, tout = nodes[0].inputs[0], nodes[-1].outputs[0]
-    x = random_inputs(tuple(g.tensors[g.inputs[0]].shape), n, seed)
+    d = design if design is not None else build_design(g)
+    tin, tout = d.in_tensor, d.out_tensor
+    x = check_inputs(g, n, seed)  # the input quantizer's codes: every code, both signs, extremes
     env = execute(g, x, keep=True)
     codes = env[tin].reshape(n, -1).astype(np.int32)
     want = env[tout].reshape(n, -1).astype(np.int64)
     t_compile = compile_csim(hls_dir, ["tb.cpp", "top.cpp"]) if compile_ else 0.0
     # the exact DMA words the driver writes and reads (one packer: hwgen.core.host_runtime)
-    d = design if design is not None else build_design(g)
     t0 = time.perf_counter()
     raw, _ = run_csim_words(hls_dir, pack_stream(codes, d.in_port), frame_bytes(d.out_port))
     got = unpack_stream(raw, d.out_port)
@@ -160,8 +159,10 @@ def _csim_step(state: FlowState) -> FlowState:
     ap_types_dir()
     hls_dir = Path(state.artifacts.get("hls_dir", Path(state.options["out_dir"]) / "hls"))
     g = state.graph  # the latest stage: the folded hardware graph
-    r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
     from hwgen.core.log import console
+
+    with console.status(f"C-simulation: compiling the HLS project with g++, then {n} inputs ..."):
+        r = csim_graph(g, hls_dir, n, design=state.artifacts.get("design"))
 
     console.print(f"csim: compiled in {r.compile_s:.1f} s; {n} inputs in {r.run_s:.2f} s "
                   f"({1000 * r.per_frame_s:.2f} ms per frame), all equal to the simulator")

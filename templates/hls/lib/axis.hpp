@@ -28,8 +28,16 @@ template <int W> struct axis_out_word { typedef ap_axiu<W, 0, 0, 0> type; };
 #if !defined(__VITIS_HLS__)
 namespace hwgen {
 #ifdef HWGEN_HAVE_AP_AXIU
-// Vivado HLS: zero-width side channels are not allowed there, 1-bit TUSER/TID/TDEST are unused.
+// Vivado HLS: zero-width side channels are not allowed there; the 1-bit TUSER/TID/TDEST are
+// driven with 0 (clear_side_channels) so no undefined value reaches the port.
 template <int W> struct axis_out_word { typedef ap_axiu<W, 1, 1, 1> type; };
+template <int W>
+inline void clear_side_channels(ap_axiu<W, 1, 1, 1> &w) {
+#pragma HLS INLINE
+    w.user = 0;
+    w.id = 0;
+    w.dest = 0;
+}
 #else
 template <int W> struct axis_word_csim {
     ap_uint<W> data;
@@ -43,6 +51,10 @@ template <int W> struct axis_out_word { typedef axis_word_csim<W> type; };
 #endif
 
 namespace hwgen {
+
+// Words without side channels (Vitis ap_axiu<W, 0, 0, 0>, the C-simulation struct): nothing to clear.
+template <class T>
+inline void clear_side_channels(T &) {}
 
 // Unpack WORDS AXI words into element words of EPW elements (drops the byte padding).
 template <unsigned WORDS, unsigned EPW, int B, int AXI>
@@ -63,6 +75,7 @@ void stream_to_axis(hls::stream<ap_uint<EPW * B> > &in, hls::stream<typename axi
         w.keep = -1;
         w.strb = -1;
         w.last = (i == WORDS - 1) ? 1 : 0;
+        clear_side_channels(w);
         out.write(w);
     }
 }

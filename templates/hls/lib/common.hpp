@@ -16,6 +16,20 @@
 #include "ap_int.h"
 #include "hls_stream.h"
 
+// Counters for C-simulation tests of the cycle formulas (hwgen/units/*.py cycles() and
+// loop_entries()): with HWGEN_COUNT_ITERATIONS defined, every iteration of a pipelined loop of the
+// library counts one iteration, and every entry into one counts one loop (a pipeline fill + drain).
+#if defined(HWGEN_COUNT_ITERATIONS) && !defined(__SYNTHESIS__)
+namespace hwgen {
+extern unsigned long iterations, loops;
+}
+#define HWGEN_COUNT_ITERATION() (++::hwgen::iterations)
+#define HWGEN_COUNT_LOOP() (++::hwgen::loops)
+#else
+#define HWGEN_COUNT_ITERATION() ((void)0)
+#define HWGEN_COUNT_LOOP() ((void)0)
+#endif
+
 namespace hwgen {
 
 // Bit width of an element type (ap_int<W> / ap_uint<W>).

@@ -3,7 +3,12 @@
 
 #include "common.hpp"
 #include "axis.hpp"
+#include "add_streams.hpp"
+#include "avg_pool.hpp"
+#include "concat.hpp"
+#include "duplicate.hpp"
 #include "dwc.hpp"
+#include "global_avg_pool.hpp"
 #include "ring.hpp"
 #include "label_select.hpp"
 #include "maxpool.hpp"

@@ -26,8 +26,10 @@ void label_select(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
         best[j] = 0;
         index[j] = 0;
     }
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < N / PE; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TI>::value> x = in.read();
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
@@ -56,8 +58,10 @@ void label_select(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
             }
         }
     }
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned j = 0; j < K; j++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<Width<TO>::value> y = 0;
         set_elem<Width<TO>::value>(y, 0, index[j]);
         out.write(y);

@@ -17,6 +17,8 @@ template <unsigned IH, unsigned IW, unsigned C, unsigned KH, unsigned KW, unsign
           unsigned PT, unsigned PL, unsigned OH, unsigned OW, unsigned PE, class TI, class MArr>
 void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
              hls::stream<ap_uint<PE * Width<TI>::value> > &out, const MArr &min_mask) {
+    // inlined into the layer's wrapper, where the parameter arrays and their pragmas live
+#pragma HLS INLINE
     static_assert(C % PE == 0, "PE must divide the channel count");
     const unsigned CF = C / PE;
     const unsigned R = KH + SH;
@@ -24,6 +26,9 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
     const unsigned E = OW * CF * KH * KW;  // reduction steps per output row
     const int B = Width<TI>::value;
     ap_uint<PE * B> ring[R][ROW];
+    // one bank per row (UG1399 array_partition): each cycle reads one word (the row multiplexer
+    // reads every bank once) and writes one, 1 read + 1 write per bank
+#pragma HLS ARRAY_PARTITION variable=ring dim=1 complete
 #pragma HLS DEPENDENCE variable=ring inter false
     TI best[PE];
 #pragma HLS ARRAY_PARTITION variable=best complete
@@ -36,8 +41,10 @@ void maxpool(hls::stream<ap_uint<PE * Width<TI>::value> > &in,
         unsigned ox = 0, cf = 0, ky = 0, kx = 0;
         bool first = true;
         unsigned ry = unsigned(have + 1), rx = 0;
+        HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
         for (unsigned it = 0; it < iters; it++) {
 #pragma HLS PIPELINE II=1
+            HWGEN_COUNT_ITERATION();
             if (it < E) {
                 int y = int(oy * SH + ky) - int(PT);
                 int x = int(ox * SW + kx) - int(PL);

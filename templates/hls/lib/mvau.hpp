@@ -25,6 +25,8 @@ template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, unsigned REPS, i
 void mvau(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
           hls::stream<ap_uint<PE * Width<TO>::value> > &out,
           const WArr &weights, const TArr &thresholds) {
+    // inlined into the layer's wrapper, where the parameter arrays and their pragmas live
+#pragma HLS INLINE
     const unsigned SF = MW / SIMD, NF = MH / PE;
     const int IB = Width<TI>::value, WB = Width<TW>::value, OB = Width<TO>::value;
     static_assert(MW % SIMD == 0 && MH % PE == 0, "SIMD must divide MW and PE must divide MH");
@@ -32,8 +34,10 @@ void mvau(hls::stream<ap_uint<SIMD * Width<TI>::value> > &in,
     TA acc[PE];
 #pragma HLS ARRAY_PARTITION variable=acc complete
     unsigned nf = 0, sf = 0;
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < REPS * NF * SF; i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ap_uint<SIMD * IB> x;
         if (nf == 0) {
             x = in.read();

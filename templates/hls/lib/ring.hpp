@@ -26,8 +26,10 @@ inline int ring_target(unsigned oy) {
 template <unsigned IH, unsigned KH, unsigned SH, unsigned PT, unsigned ROW, unsigned R, class W>
 inline int ring_fill(hls::stream<W> &in, W ring[R][ROW]) {
     int have = window_last_row<IH, KH, SH, PT>(0);
+    HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (int i = 0; i < (have + 1) * int(ROW); i++) {
 #pragma HLS PIPELINE II=1
+        HWGEN_COUNT_ITERATION();
         ring[(i / ROW) % R][i % ROW] = in.read();
     }
     return have;

@@ -1,0 +1,8 @@
+"""Reliability tests (issue 11): their helpers live beside them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
