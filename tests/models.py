@@ -177,3 +177,142 @@ def torch_forward(model: nn.Module, x: np.ndarray) -> np.ndarray:
 def rand_inputs(shape, n: int, seed: int = 0) -> np.ndarray:
     """Uniform [0, 1) float32 inputs (N, *shape)."""
     return np.random.default_rng(seed).random((n, *shape), dtype=np.float32)
+
+
+# -- branching blocks (issue 9) ----------------------------------------------------------------
+def pow2_act(bits: int = 8) -> QuantIdentity:
+    """A signed fixed-point activation quantizer with a power-of-two scale (FINN-style shortcut)."""
+    from brevitas.quant.fixed_point import Int8ActPerTensorFixedPoint
+
+    return QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=bits)
+
+
+class ResNetBlock(nn.Module):
+    """FINN-style residual block: the branch (sign -> 1x1 conv -> BN) and the shortcut both go
+    through one shared 8-bit power-of-two quantizer, the sum is requantized, then sign -> FC."""
+
+    input_shape = (2, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.inp = input_quant_8bit()
+        self.c0 = conv(2, 4)  # 6 -> 4, 8-bit input x binary weights
+        self.b0 = nn.BatchNorm2d(4)
+        self.shared = pow2_act(8)
+        self.a1 = sign()
+        self.c1 = conv(4, 4, k=1)
+        self.b1 = nn.BatchNorm2d(4)
+        self.requant = pow2_act(8)
+        self.a2 = sign()
+        self.fc = linear(4 * 16, 10)
+
+    def forward(self, x):
+        x = self.shared(self.b0(self.c0(self.inp(2.0 * x - 1.0))))
+        y = self.shared(self.b1(self.c1(self.a1(x)))) + self.shared(x)
+        return self.fc(self.a2(self.requant(y)).flatten(1))
+
+
+class FloatShortcut(nn.Module):
+    """Bi-Real without a quantizer on the branch: float BN output + 8-bit shortcut (refused)."""
+
+    input_shape = (2, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.inp = input_quant_8bit()
+        self.c0 = conv(2, 4)
+        self.b0 = nn.BatchNorm2d(4)
+        self.q0 = pow2_act(8)
+        self.a1 = sign()
+        self.c1 = conv(4, 4, k=1)
+        self.b1 = nn.BatchNorm2d(4)
+        self.q1 = pow2_act(8)
+        self.fc = linear(4 * 16, 10)
+
+    def forward(self, x):
+        x = self.q0(self.b0(self.c0(self.inp(2.0 * x - 1.0))))
+        y = self.b1(self.c1(self.a1(x))) + x
+        return self.fc(self.a1(self.q1(y)).flatten(1))
+
+
+class RoundingScales(nn.Module):
+    """Two addends through one quantizer whose constant scale (0.1) is not a power of two: the
+    float sum of two dequantized codes rounds, so no integer add reproduces it (refused)."""
+
+    input_shape = (2, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.inp = input_quant_8bit()
+        self.c0 = conv(2, 4)
+        self.b0 = nn.BatchNorm2d(4)
+        self.shared = QuantIdentity(act_quant=CommonActQuant, bit_width=8, scaling_impl_type=ScalingImplType.CONST,
+                                    scaling_init=12.7, min_val=-12.8, max_val=12.7)
+        self.a1 = sign()
+        self.c1 = conv(4, 4, k=1)
+        self.b1 = nn.BatchNorm2d(4)
+        self.fc = linear(4 * 16, 10)
+
+    def forward(self, x):
+        x = self.shared(self.b0(self.c0(self.inp(2.0 * x - 1.0))))
+        y = self.shared(self.b1(self.c1(self.a1(x)))) + x
+        return self.fc(self.a1(y).flatten(1))
+
+
+class DenseBlock(nn.Module):
+    """DenseNet-style: torch.cat of two sign outputs (the input map and a new one), then a 1x1
+    conv over the concatenation, sign, FC."""
+
+    input_shape = (2, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.inp = input_quant_8bit()
+        self.c0 = conv(2, 4)
+        self.b0 = nn.BatchNorm2d(4)
+        self.a0 = sign()
+        self.c1 = conv(4, 3, k=1)
+        self.b1 = nn.BatchNorm2d(3)
+        self.a1 = sign()
+        self.c2 = conv(7, 4, k=1)
+        self.b2 = nn.BatchNorm2d(4)
+        self.a2 = sign()
+        self.fc = linear(4 * 16, 10)
+
+    def forward(self, x):
+        a = self.a0(self.b0(self.c0(self.inp(2.0 * x - 1.0))))
+        y = torch.cat([a, self.a1(self.b1(self.c1(a)))], 1)
+        return self.fc(self.a2(self.b2(self.c2(y))).flatten(1))
+
+
+class ReActNetReduction(nn.Module):
+    """ReActNet reduction block (hwgen.zoo's: RSign, AvgPool2d(2) shortcut, two stride-2 binary
+    convs added to it, RPReLU, concat to 2C), then global average pool, quantizer, FC."""
+
+    input_shape = (2, 10, 10)
+
+    def __init__(self):
+        super().__init__()
+        from hwgen.zoo.blocks import ReductionBlock, shortcut_quant
+        from hwgen.zoo.methods import get_method
+
+        self.inp = input_quant_8bit()
+        self.c0 = conv(2, 4)  # 10 -> 8
+        self.b0 = nn.BatchNorm2d(4)
+        self.q0 = shortcut_quant()
+        self.red = ReductionBlock(4, get_method("reactnet"))  # 8x8x4 -> 4x4x8
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.q1 = shortcut_quant()
+        self.fc = linear(8, 10)
+        g = torch.Generator().manual_seed(5)
+        with torch.no_grad():  # trained-looking RSign/RPReLU parameters (slopes >= 0)
+            for name, p in self.red.named_parameters():
+                if name.endswith(("beta", "gamma", "zeta")):
+                    p.copy_(torch.randn(p.shape, generator=g) * 0.5)
+                elif name.endswith("prelu.weight"):
+                    p.copy_(torch.rand(p.shape, generator=g) * 0.5)
+
+    def forward(self, x):
+        x = self.q0(self.b0(self.c0(self.inp(2.0 * x - 1.0))))
+        x = self.q1(self.gap(self.red(x)))
+        return self.fc(x.flatten(1))

@@ -69,12 +69,6 @@ class AddStreams(Unit):
     def shape(self) -> str:
         return f"{self.pixels}x{self.channels}"
 
-    def loop_entries(self) -> int:
-        return 1  # one pipelined loop per frame
-
-    def hls_arrays(self) -> tuple:
-        return ()  # stream words and registers only
-
     def resources(self, board) -> dict[str, int]:
         """FINN ``AddStreams`` (hlslib ``AddStreams_Batch``) has no estimate of its own; own: one
         ripple-carry adder of the output width per lane (one LUT per bit on 7-series carry

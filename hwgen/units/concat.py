@@ -89,12 +89,6 @@ class StreamingConcat(Unit):
     def shape(self) -> str:
         return f"{self.pixels}x({'+'.join(map(str, self.channels))})"
 
-    def loop_entries(self) -> int:
-        return 1  # one pipelined loop per frame
-
-    def hls_arrays(self) -> tuple:
-        return ()  # stream words and registers only
-
     def resources(self, board) -> dict[str, int]:
         """Own (FINN ``StreamingConcat`` has no LUT estimate): an N:1 word multiplexer (a LUT6 is
         a 4:1 mux per bit) driven by a channel counter, an output register, no memory."""

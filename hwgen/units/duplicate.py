@@ -70,12 +70,6 @@ class DuplicateStreams(Unit):
     def shape(self) -> str:
         return f"{self.pixels}x{self.channels} x{self.n}"
 
-    def loop_entries(self) -> int:
-        return 1  # one pipelined loop per frame
-
-    def hls_arrays(self) -> tuple:
-        return ()  # stream words and registers only
-
     def resources(self, board) -> dict[str, int]:
         """Own: the word fans out as wires; each output keeps its own valid/ready handshake (a
         register stage of the word per output, ~10 LUT of control each), as FINN's

@@ -97,7 +97,7 @@ class PadBipolar(nn.Module):
         return F.pad(x, (self.pad,) * 4, value=self.value)
 
 
-def shortcut_quant(bits: int = 8) -> QuantIdentity:
+def shortcut_quant(bits: int = 6) -> QuantIdentity:
     """The quantizer of every shortcut tensor: one constant power-of-two scale (see quant.py)."""
     return QuantIdentity(act_quant=quant.ShortcutConstQuant, bit_width=bits)
 
@@ -108,7 +108,7 @@ class BiRealBlock(nn.Module):
     quantizer before the Add (so the sum is an integer add, DESIGN §3), the sum is requantized.
     ``residual=False`` drops the shortcut (the plain model of the same shape)."""
 
-    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8, residual: bool = True) -> None:
+    def __init__(self, channels: int, method: Method, shortcut_bits: int = 6, residual: bool = True) -> None:
         super().__init__()
         self.residual = residual
         self.act = BinaryAct(channels, method.act_grad, method.rsign)
@@ -134,7 +134,7 @@ class ReductionBlock(nn.Module):
     each is added to the AvgPool2d(2) shortcut (requantized), then RPReLU, requantized, and the
     two halves are concatenated (ReActNet's duplicated-shortcut channel expansion)."""
 
-    def __init__(self, channels: int, method: Method, shortcut_bits: int = 8) -> None:
+    def __init__(self, channels: int, method: Method, shortcut_bits: int = 6) -> None:
         super().__init__()
         self.act = BinaryAct(channels, method.act_grad, method.rsign)
         self.pool = nn.AvgPool2d(2)

@@ -99,7 +99,7 @@ class ResidualCNN(nn.Module):
     """Small Bi-Real-style CNN for 1x28x28: stem, 2x2 residual blocks, max-pools, FC.
 
     Shapes: 28 -stem(3x3 valid)-> 26 -2 blocks, pool-> 13 -2 blocks, pool-> 6 -> FC. Every
-    shortcut tensor is 8-bit with one constant power-of-two scale, so each Add is an integer
+    shortcut tensor is 6-bit with one constant power-of-two scale, so each Add is an integer
     add in hardware. ``residual=False`` is the plain network of the same shape.
     """
 
@@ -110,7 +110,7 @@ class ResidualCNN(nn.Module):
         channels: int = 16,
         in_channels: int = 1,
         in_bits: int = 8,
-        shortcut_bits: int = 8,
+        shortcut_bits: int = 6,
         residual: bool = True,
     ) -> None:
         super().__init__()
@@ -139,10 +139,10 @@ class ResidualCNN(nn.Module):
 class ReActNetCNN(nn.Module):
     """Small ReActNet-style CNN for 1x28x28: stem, 2 blocks (26x26xC), a reduction block
     (AvgPool2d(2) shortcut, stride-2 binary convs, concat to 2C), 1 block (13x13x2C), global
-    average pool, 8-bit quantized, binary FC. RSign/RPReLU come from the method."""
+    average pool, quantized like the shortcuts, binary FC. RSign/RPReLU come from the method."""
 
     def __init__(self, num_classes: int, method: Method, channels: int = 16, in_channels: int = 1,
-                 in_bits: int = 8, shortcut_bits: int = 8) -> None:
+                 in_bits: int = 8, shortcut_bits: int = 6) -> None:
         super().__init__()
         self.method = method
         self.input_quant = input_quant(in_bits)

@@ -65,9 +65,11 @@ class ShortcutQuant(Int8ActPerTensorFixedPoint):
 
 
 class ShortcutConstQuant(Int8InputQuant):
-    """Signed fixed-point shortcut stream with one constant power-of-two scale (2^-4 at 8 bits,
-    range [-8, 8)): every shortcut tensor of a zoo network shares it, so the Add of a branch and
-    its shortcut is an integer add and a Concat of two branches is wiring (DESIGN §3)."""
+    """Signed fixed-point shortcut stream with one constant power-of-two scale (2^-3 at the zoo's
+    6 bits: range [-4, 4)): every shortcut tensor of a zoo network shares it, so the Add of a
+    branch and its shortcut is an integer add and a Concat of two branches is wiring (DESIGN §3).
+    6 bits, not 8: a requantizer is 2^b - 1 thresholds in hardware, and 255 of them per channel
+    do not fit a PYNQ-Z1 even fully folded (63 do)."""
 
-    min_val = -8.0
-    max_val = 8.0 - 2.0**-4
+    min_val = -4.0
+    max_val = 4.0 - 2.0**-3

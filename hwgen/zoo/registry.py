@@ -52,7 +52,7 @@ MODELS: dict[str, ModelInfo] = {
                   lambda shape, n, m, bits: ResidualCNN(n, m, in_channels=shape[0], in_bits=bits,
                                                         residual=False)),
         ModelInfo("bireal-cnn", (1, 28, 28), 8, True, "bireal",
-                  "Bi-Real residual CNN: 8-bit shortcuts, integer adds",
+                  "Bi-Real residual CNN: 6-bit shortcuts, integer adds",
                   lambda shape, n, m, bits: ResidualCNN(n, m, in_channels=shape[0], in_bits=bits)),
         ModelInfo("reactnet-cnn", (1, 28, 28), 8, True, "reactnet",
                   "ReActNet CNN: RSign, RPReLU, avg-pool reduction block with concat, global avg pool",

@@ -12,7 +12,18 @@ import pytest
 from hwgen.backends.hls.codegen import LIB_DIR
 from hwgen.backends.hls.ii_check import report, require_ii_1
 from hwgen.core.errors import CodegenError
-from hwgen.units import MVAU, LabelSelect, SlidingWindow, StreamingMaxPool, Thresholding
+from hwgen.units import (
+    MVAU,
+    AddStreams,
+    AveragePool,
+    DuplicateStreams,
+    GlobalAveragePool,
+    LabelSelect,
+    SlidingWindow,
+    StreamingConcat,
+    StreamingMaxPool,
+    Thresholding,
+)
 from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, IICheck, pragmas
 
 
@@ -74,6 +85,11 @@ UNITS = [
     Thresholding(name="/f", channels=6, pixels=5, pe=3, idt="int8", odt="uint2",
                  thresholds=np.sort(RNG.integers(-9, 9, (6, 3)), axis=1)),
     LabelSelect(name="/g", labels=10, k=3, pe=5, idt="int8", odt="uint4"),
+    DuplicateStreams(name="/h", channels=6, pixels=5, n=3, pe=2, dt="int4"),
+    AddStreams(name="/i", channels=6, pixels=5, pe=3, idt_a="int4", idt_b="int3", shift_b=1, odt="int6"),
+    StreamingConcat(name="/j", channels=(6, 4), pixels=3, pe=2, dt="binary"),
+    AveragePool(name="/k", ifm_dim=(6, 6), channels=4, kernel=(2, 2), pe=2, idt="int8", odt="int10"),
+    GlobalAveragePool(name="/l", channels=6, pixels=9, pe=3, idt="uint4", odt="uint8"),
 ]
 
 

@@ -1,5 +1,5 @@
 """Every zoo model hwgen can compile: export -> compile -> every stage equals execute_onnx and
-PyTorch's labels; the residual models are refused with a clear message."""
+PyTorch's labels, branching models (residual adds, concats, average pools) included."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 import torch
 
 from hwgen import zoo
-from hwgen.core.errors import StreamlineError
 from hwgen.core.flow import compile_model
 from hwgen.frontend.reference import Reference
 from hwgen.sim.executor import simulate
 from hwgen.sim.verify import compare
 
 COMPILABLE = [("tfc", None), ("tfc", "xnor"), ("tfc", "irnet"), ("tfc", "recu"), ("tfc", "reactnet"),
-              ("tfc", "bireal"), ("digits-mlp", None), ("sfc", None), ("cnv", None)]
+              ("tfc", "bireal"), ("digits-mlp", None), ("sfc", None), ("cnv", None),
+              ("plain-cnn", None), ("bireal-cnn", None), ("reactnet-cnn", None), ("densenet-cnn", None)]
 
 
 def _export(name, method, tmp_path):
@@ -44,8 +44,10 @@ def test_zoo_export_compiles_exactly(name, method, tmp_path):
     assert np.array_equal(pt.argmax(1), ref[0].argmax(1))
 
 
-@pytest.mark.parametrize("name", ["bireal-cnn", "reactnet-cnn"])
-def test_residual_zoo_models_are_refused(name, tmp_path):
+@pytest.mark.parametrize("name,units", [("bireal-cnn", {"AddStreams", "DuplicateStreams"}),
+                                        ("reactnet-cnn", {"AveragePool", "GlobalAveragePool", "StreamingConcat"}),
+                                        ("densenet-cnn", {"StreamingConcat", "DuplicateStreams"})])
+def test_branching_zoo_models_lower_to_branch_units(name, units, tmp_path):
     _, path = _export(name, None, tmp_path)
-    with pytest.raises(StreamlineError, match=f"{path.name}.*residual/branching topologies are not supported"):
-        compile_model(path)
+    ops = {n.op for n in compile_model(path).stages["hardware"].nodes}
+    assert units <= ops, ops

@@ -50,15 +50,19 @@ def test_xnor_per_channel_scale_is_mean_abs() -> None:
 
 
 def test_bireal_magnitude_aware_weight_gradient() -> None:
-    # W_b = alpha * sign(W), alpha_i = mean_j |W_ij|. Magnitude-aware gradient:
-    # dL/dW_ik = alpha_i g_ik + sign(W_ik)/n * sum_j g_ij sign(W_ij)   (|W| < 1 here).
+    # W_b = a_i * sign(W), a_i = 2^round(log2(alpha_i)), alpha_i = mean_j |W_ij| (a power of two,
+    # so hwgen reproduces the float convolution exactly). Magnitude-aware gradient, the rounding
+    # passed straight through (da/dalpha = a/alpha):
+    # dL/dW_ik = a_i g_ik + (a_i/alpha_i) sign(W_ik)/n * sum_j g_ij sign(W_ij)   (|W| < 1 here).
     w = torch.tensor([[0.5, -0.25, 0.75, -0.5], [0.2, 0.4, -0.6, 0.1]])
     g = torch.tensor([[1.0, 2.0, -1.0, 0.5], [-0.3, 0.2, 0.7, 1.0]])
     layer = layer_with("bireal", w)
     (layer.quant_weight().value * g).sum().backward()
     s = torch.where(w >= 0, 1.0, -1.0)
     alpha = w.abs().mean(dim=1, keepdim=True)
-    expected = alpha * g + s / w.shape[1] * (g * s).sum(dim=1, keepdim=True)
+    a = 2.0 ** torch.round(torch.log2(alpha))
+    torch.testing.assert_close(layer.quant_weight().scale.reshape(-1, 1), a)
+    expected = a * g + (a / alpha) * s / w.shape[1] * (g * s).sum(dim=1, keepdim=True)
     torch.testing.assert_close(latent_weight(layer).grad, expected)
 
 
@@ -128,18 +132,18 @@ def test_rprelu_forward_backward_and_clamp() -> None:
     assert torch.equal(r.prelu.weight.detach(), torch.tensor([0.0, 0.3]))
 
 
-def test_bireal_block_shortcut_is_8bit_fixed_point() -> None:
+def test_bireal_block_branch_and_shortcut_share_one_power_of_two_scale() -> None:
+    """The branch goes through a quantizer with the shortcut's constant power-of-two scale before
+    the Add (so hardware adds integers), and the sum is requantized on the same grid."""
     block = BiRealBlock(4, get_method("bireal"))
     x = torch.randn(8, 4, 6, 6)
-    block.train()
-    for _ in range(3):
-        block(x)
     block.eval()
-    qt = block.out_quant.act_quant(block.bn(block.conv(block.pad(block.act(x)))) + x)
-    scale = float(qt.scale)
-    assert int(qt.bit_width) == 8
-    assert math.log2(scale) == round(math.log2(scale))  # power-of-two scale
-    ints = qt.value / scale
-    assert torch.equal(ints, ints.round()) and ints.abs().max() <= 128
-    y = block(x)
-    assert y.shape == x.shape
+    branch = block.branch_quant.act_quant(block.bn(block.conv(block.pad(block.act(x)))))
+    out = block.out_quant.act_quant(branch.value + x)
+    for qt in (branch, out):
+        assert int(qt.bit_width) == 6 and float(qt.scale) == 2.0**-3
+        ints = qt.value / qt.scale
+        assert torch.equal(ints, ints.round()) and ints.abs().max() <= 32
+    assert block(x).shape == x.shape
+    plain = BiRealBlock(4, get_method("bireal"), residual=False)
+    assert plain.out_quant is None  # no shortcut: the branch quantizer is the block's output

@@ -86,8 +86,8 @@ def test_negative_rprelu_slope_is_refused(tmp_path) -> None:
 
 def test_zoo_metadata_and_unknown_model() -> None:
     assert zoo.get_info("sfc").is_compilable
-    assert not zoo.get_info("bireal-cnn").is_compilable
-    assert not zoo.get_info("reactnet-cnn").is_compilable
+    for name in ("plain-cnn", "bireal-cnn", "reactnet-cnn", "densenet-cnn"):
+        assert zoo.get_info(name).is_compilable
     assert zoo.get_info("cnv").input_shape == (3, 32, 32)
     with pytest.raises(HwgenError, match="unknown model 'resnet'; valid models: tfc, sfc"):
         zoo.build("resnet")
