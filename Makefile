@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DEMO   ?= build/demo
 
-.PHONY: venv test test-fast demo bench clean
+.PHONY: venv test test-slow test-fast demo bench clean
 
 venv: $(STAMP)
 
@@ -21,7 +21,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
+# the suite CI runs: everything but the tests marked slow (CNV in Verilator, CNV QCDQ, Yosys
+# builds, the residual zoo's dataflow runs); `make test-slow` runs those too
 test: venv
+	$(PY) -m pytest -q -n 2 -m "not slow" tests
+
+test-slow: venv
 	$(PY) -m pytest -q -n 2 tests
 
 test-fast: venv

@@ -142,8 +142,9 @@ def inspect(model: str, stage: str) -> None:
 def simulate(model: str, input_path: str, out_path: str, stage: str) -> None:
     """Run the bit-accurate simulator on inputs and write the outputs."""
     from hwgen.core.flow import compile_model
-    from hwgen.sim.stream import simulate_to_file
+    from hwgen.sim.stream import reuse_large_buffers, simulate_to_file
 
+    reuse_large_buffers()
     state = compile_model(model)
     g = state.stages[stage]
     src = _open_input(input_path, g.tensors[g.inputs[0]].shape)

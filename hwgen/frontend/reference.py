@@ -9,6 +9,7 @@ against the per-sample run on the first samples before it is trusted.
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +36,16 @@ class Reference:
     def per_sample(self, x: np.ndarray) -> list[np.ndarray]:
         from qonnx.core.onnx_exec import execute_onnx
 
-        runs = []
+        outs: list[list[np.ndarray]] = [[] for _ in self.outputs]
         for i in range(len(x)):
             try:
                 with quiet():
-                    runs.append(execute_onnx(self.model, {self.input: x[i : i + 1]}))
+                    run = execute_onnx(self.model, {self.input: x[i : i + 1]})
             except Exception as e:  # noqa: BLE001 - onnxruntime/qonnx raise many types
                 raise self._failure(x[i : i + 1], e) from None
-        return [np.concatenate([r[o] for r in runs]) for o in self.outputs]
+            for k, o in enumerate(self.outputs):
+                outs[k].append(np.array(run[o], copy=True))  # not the session's arena (see __call__)
+        return [np.concatenate(parts) for parts in outs]
 
     def _failure(self, x: np.ndarray, e: Exception) -> FrontendError:
         """One line naming the first node the reference executor cannot run."""
@@ -84,11 +87,34 @@ class Reference:
                 out = None
             if out is None:
                 return self.per_sample(x)
-            res = [out[o] for o in self.outputs]
+            # copies: onnxruntime's output arrays keep their session's memory arena alive
+            # (about 1 MB per batch on CNV: 0.5 GB for 10,000 inputs)
+            res = [np.array(out[o], copy=True) for o in self.outputs]
             if i == 0 and not all(np.array_equal(r[:2], c, equal_nan=True) for r, c in zip(res, check)):
                 return self.per_sample(x)
             parts.append(res)
+            _release_heap()
         return [np.concatenate([p[k] for p in parts]) for k in range(len(self.outputs))]
+
+
+def _release_heap() -> None:
+    """Give freed heap memory back to the OS (glibc). Each execute_onnx batch allocates and frees
+    hundreds of tensors and onnxruntime sessions; without a trim the freed memory stays
+    fragmented in the heap and the process grows by about 50 MB per 1000 CNV images."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 # memory one batched execute_onnx run may take (all its tensors)

@@ -49,6 +49,7 @@ class _Checker:
     # -- whole graph -------------------------------------------------------------------------
     def run(self) -> None:
         g = self.g
+        self.text()
         if not g.node:
             self.fail("graph", "has no nodes (empty or truncated file); re-export the model")
         if not g.output:
@@ -71,6 +72,29 @@ class _Checker:
             check = getattr(self, f"op_{node.op_type}", None)
             if check is not None:
                 check(node)
+
+    def text(self) -> None:
+        """Every name must be valid UTF-8: protobuf hands a corrupted one back as bytes (or
+        raises), and it would fail later, far from its cause."""
+        g = self.g
+
+        def names():
+            for node in g.node:
+                yield "node name", lambda n=node: [n.name]
+                yield "node", lambda n=node: [n.op_type, n.domain, *n.input, *n.output, *(a.name for a in n.attribute)]
+            for t in g.initializer:
+                yield "initializer name", lambda t=t: [t.name]
+            for v in list(g.input) + list(g.output) + list(g.value_info):
+                yield "tensor name", lambda v=v: [v.name]
+
+        for what, get in names():
+            try:
+                bad = [x for x in get() if not isinstance(x, str)]
+            except UnicodeDecodeError as e:
+                bad = [e.object]
+            if bad:
+                self.fail("graph", f"a {what} is not UTF-8 text ({bytes(bad[0])[:40]!r}); the file is "
+                                   "corrupted, re-export the model")
 
     def tensor(self, t: onnx.TensorProto, what: str) -> np.ndarray:
         try:

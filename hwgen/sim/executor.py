@@ -66,7 +66,7 @@ def execute(graph: Graph, x: np.ndarray, keep: bool = False) -> dict[str, np.nda
 
 # working memory one batch may take: with it, memory stays bounded for any number of inputs
 BATCH_BYTES = 64 << 20
-MAX_BATCH = 512
+MAX_BATCH = 4096
 
 
 def simulate(graph: Graph, x: np.ndarray, batch: int | None = None) -> list[np.ndarray]:
@@ -111,17 +111,19 @@ def sample_bytes(graph: Graph) -> int:
         inputs, area = n.inputs, int(np.prod(n.attrs.get("kernel", (1, 1))))
         if n.name in fused:  # reads its producer's input (padded, packed or widened to int16)
             inputs, area = fused[n.name][0].inputs, 2
-
-        def size(t: str) -> int:
-            if t not in graph.tensors:
-                return 0
-            tt = graph.tensors[t]
-            isz = np.dtype(tt.dtype.compact_numpy).itemsize
-            return int(np.prod(tt.shape, dtype=np.int64)) * (isz if unit else max(4, isz))
-
-        need = area * sum(size(t) for t in inputs) + sum(size(t) for t in n.outputs)
+        need = (area * sum(_tensor_bytes(graph, t, unit) for t in inputs)
+                + sum(_tensor_bytes(graph, t, unit) for t in n.outputs))
         worst = max(worst, need * (2 if unit else 3))
     return worst
+
+
+def _tensor_bytes(graph: Graph, name: str, unit: bool) -> int:
+    """Bytes of one sample of tensor ``name``: compact integers in units, at least 4 bytes elsewhere."""
+    if name not in graph.tensors:
+        return 0
+    t = graph.tensors[name]
+    isz = np.dtype(t.dtype.compact_numpy).itemsize
+    return int(np.prod(t.shape, dtype=np.int64)) * (isz if unit else max(4, isz))
 
 
 _FUSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -63,7 +63,7 @@ class NpyOutput:
 
     def write(self, chunk: np.ndarray) -> None:
         if self._f is None:
-            self._f = open(self.path, "wb")
+            self._f = open(self.path, "wb")  # noqa: SIM115 (kept open across write() calls, closed by close/abort)
             header = {"descr": np.lib.format.dtype_to_descr(chunk.dtype), "fortran_order": False,
                       "shape": (self.rows, *chunk.shape[1:])}
             np.lib.format.write_array_header_2_0(self._f, header)
@@ -81,6 +81,24 @@ class NpyOutput:
         if self._f is not None:
             self._f.close()
             self.path.unlink(missing_ok=True)
+
+
+def reuse_large_buffers() -> None:
+    """Have glibc serve large arrays from the heap and keep them when freed. By default every
+    array above a few hundred KB is a fresh mmap whose pages fault in again for every chunk;
+    reusing them makes small models (TFC) about 1.4x faster. Memory stays bounded by the largest
+    chunk's working set. For the command line's own process only: a library should not retune
+    its host program's allocator."""
+    import ctypes
+    import ctypes.util
+
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(m_mmap_threshold, 1 << 30)
+        libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):  # not glibc: keep the defaults
+        pass
 
 
 def npy_path(out: str | Path) -> Path:

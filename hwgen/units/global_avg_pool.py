@@ -66,16 +66,6 @@ class GlobalAveragePool(Unit):
         return 1  # one pipelined loop per frame
 
     def hls_arrays(self) -> tuple:
-        """The per-channel sums (lib/global_avg_pool.hpp): read and written once per cycle."""
-        from hwgen.units.hls_memory import ONE, ArraySpec, Dim
-
-        return (ArraySpec("acc", (Dim(self.channels // self.pe, ONE),),
-                          self.pe * DataType.parse(self.odt).bits, reads=1, writes=1, storage="auto", where="lib"),)
-
-    def loop_entries(self) -> int:
-        return 1  # one pipelined loop per frame
-
-    def hls_arrays(self) -> tuple:
         """The C/PE running sums of lib/global_avg_pool.hpp: read and written once per cycle."""
         from hwgen.units.hls_memory import ONE, ArraySpec, Dim
 

@@ -174,3 +174,14 @@ def test_reference_failure_names_the_node(fuzz_seeds, tmp_path):
         ref(np.zeros((1, 1, 28, 28), np.float32))
     msg = str(e.value)
     assert "\n" not in msg and repr(n.name) in msg and "NoSuchOp" in msg
+
+
+def test_corrupted_name_is_one_line(fuzz_seeds, tmp_path):
+    """Fuzz find (#1152): a flipped byte in a node name; protobuf returns it as bytes and the
+    node naming pass raised UnicodeDecodeError."""
+    data = fuzz_seeds["qmlp"].read_bytes()
+    assert b"/fc1/MatMul" in data
+    p = tmp_path / "name.onnx"
+    p.write_bytes(data.replace(b"/fc1/MatMul", b"/fc1\xafMatMul"))
+    line = refused_one_line(["verify", str(p)])
+    assert "name.onnx" in line and "not UTF-8" in line

@@ -93,12 +93,14 @@ def test_threaded_batches_equal_portable_path(kind):
         img = rng.integers(0, 2**63, (6, 30, 30, 1), dtype=np.uint64)
         wbits = rng.integers(0, 2, (64, 9 * 64)).astype(np.int8)
         t = rng.integers(250, 330, (64, 1))
-        run = lambda: popcount.xnor_conv(Windows(img, (3, 3)), popcount.pack_rows(wbits), 576, t)  # noqa: E731
+        def run():
+            return popcount.xnor_conv(Windows(img, (3, 3)), popcount.pack_rows(wbits), 576, t)
     else:
         img = rng.integers(-128, 128, (8, 32, 32, 3)).astype(np.int16)
         wbits = rng.integers(0, 2, (64, 27)).astype(np.int8)
         t = rng.integers(-200, 200, (64, 1))
-        run = lambda: popcount.int_conv(Windows(img, (3, 3)), wbits, -128, 127, t)  # noqa: E731
+        def run():
+            return popcount.int_conv(Windows(img, (3, 3)), wbits, -128, 127, t)
     fast = run()
     for level in (1, 2):
         with popcount.force_generic(level):

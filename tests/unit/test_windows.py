@@ -10,7 +10,7 @@ from hwgen.kernels.windows import _neutral, out_size, pad_nhwc, pool, windows
 
 
 def _by_definition(x, kernel, stride, pads, ceil_mode, reduce):
-    n, h, w, c = x.shape
+    h, w = x.shape[1:3]
     oh = out_size(h, kernel[0], stride[0], pads[0], pads[2], ceil_mode)
     ow = out_size(w, kernel[1], stride[1], pads[1], pads[3], ceil_mode)
     need_h = (oh - 1) * stride[0] + kernel[0] - h - pads[0]
