@@ -1,7 +1,7 @@
 """Run finn-plus's own flow to estimates on a QONNX model; print one JSON document on stdout.
 
 This file is a standalone script for the *FINN* environment (finn-plus installed there with
-``--no-deps``; see docs/notes-interop.md): it imports finn and qonnx, never hwgen, and
+``--no-deps``; see README, "FINN interoperability"): it imports finn and qonnx, never hwgen, and
 ``hwgen finn-check`` / tools/capture_finn_fixtures.py run it as a subprocess::
 
     /work/finnvenv/bin/python hwgen/app/finn_flow.py model.onnx --out DIR
