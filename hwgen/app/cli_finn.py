@@ -26,7 +26,7 @@ def finn_check_cmd(model: str, folding: str | None, board: str, budget: float) -
         res = compare(model, board, folding, budget)
     t = Table(title=f"{model}: FINN (finn-plus {res['finn_version']}) vs hwgen, same folding",
               title_justify="left")
-    for col in ("FINN layer", "hwgen unit", "FINN cycles", "hwgen cycles", "FINN LUT", "hwgen LUT",
+    for col in ("FINN layer", "hwgen unit", "FINN cycles", "hwgen loop cycles", "FINN LUT", "hwgen LUT",
                 "FINN BRAM18", "hwgen BRAM18", "FINN DSP", "hwgen DSP"):
         t.add_column(col, justify="left" if "layer" in col or "unit" in col else "right")
     for r in res["rows"]:
