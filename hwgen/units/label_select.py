@@ -54,7 +54,7 @@ class LabelSelect(Unit):
         return f"{self.labels} top{self.k}"
 
     def context(self) -> dict:
-        """Template values for templates/hls (see hwgen/codegen)."""
+        """Template values for templates/hls (see hwgen/backends/hls)."""
         from hwgen.units.hls_pack import hls_type, require
 
         require(self.labels % self.pe == 0, self, f"PE={self.pe} does not divide labels={self.labels}")

@@ -189,7 +189,7 @@ class MVAU(Unit):
         return f"{self.mw}x{self.mh}" + (f" x{self.reps}" if self.reps > 1 else "")
 
     def context(self) -> dict:
-        """Template values for templates/hls (see hwgen/codegen): call, packed params, widths."""
+        """Template values for templates/hls (see hwgen/backends/hls): call, packed params, widths."""
         from hwgen.units.hls_pack import cname, hls_type, int_array, require, word_array
 
         require(self.mw % self.simd == 0, self, f"SIMD={self.simd} does not divide MW={self.mw}")

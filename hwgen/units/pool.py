@@ -99,7 +99,7 @@ class StreamingMaxPool(Unit):
         return f"{self.ifm_dim[0]}x{self.ifm_dim[1]}x{self.channels} k{self.kernel[0]}"
 
     def context(self) -> dict:
-        """Template values for templates/hls (see hwgen/codegen)."""
+        """Template values for templates/hls (see hwgen/backends/hls)."""
         from hwgen.units.hls_pack import cname, hls_type, require, word_array
 
         require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")

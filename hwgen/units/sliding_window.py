@@ -177,7 +177,7 @@ class SlidingWindow(Unit):
         return {"simd": s} if s is not None and self.legal_simd(s, self.channels, self.kernel) else None
 
     def context(self) -> dict:
-        """Template values for templates/hls (see hwgen/codegen)."""
+        """Template values for templates/hls (see hwgen/backends/hls)."""
         from hwgen.units.hls_pack import hls_type, require
 
         require(self.legal_simd(self.simd, self.channels, self.kernel), self,

@@ -58,7 +58,7 @@ class Thresholding(Unit):
         return f"{self.pixels}x{self.channels}"
 
     def context(self) -> dict:
-        """Template values for templates/hls (see hwgen/codegen)."""
+        """Template values for templates/hls (see hwgen/backends/hls)."""
         from hwgen.units.hls_pack import cname, hls_type, int_array, require
 
         require(self.channels % self.pe == 0, self, f"PE={self.pe} does not divide C={self.channels}")
