@@ -63,8 +63,6 @@ class LabelSelect(Unit):
             "func": "label_select",
             "targs": [self.labels, self.k, self.pe, hls_type(self.idt), hls_type(self.odt)],
             "args": [], "params": [],
-            "in_dt": self.idt, "in_epw": self.pe, "in_total": self.labels,
-            "out_dt": self.odt, "out_epw": 1, "out_total": self.k,
             "summary": f"LabelSelect labels={self.labels} k={self.k} pe={self.pe}",
         }
 

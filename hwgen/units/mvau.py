@@ -226,8 +226,6 @@ class MVAU(Unit):
             "targs": [self.mw, self.mh, self.simd, self.pe, self.reps, mode, hls_type(self.idt), tw,
                       acc.hls, hls_type(self.odt), nt, self.out_base, self.out_step],
             "args": args, "params": params,
-            "in_dt": self.idt, "in_epw": self.simd, "in_total": self.reps * self.mw,
-            "out_dt": self.odt, "out_epw": self.pe, "out_total": self.reps * self.mh,
             "summary": f"MVAU {self.mode} mw={self.mw} mh={self.mh} reps={self.reps} pe={self.pe} "
                        f"simd={self.simd} {'noact' if not nt else f'{nt} threshold(s)'}",
         }

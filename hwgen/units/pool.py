@@ -115,8 +115,6 @@ class StreamingMaxPool(Unit):
             "func": "maxpool",
             "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.pe, hls_type(self.idt)],
             "args": [arr.name], "params": [arr],
-            "in_dt": self.idt, "in_epw": self.pe, "in_total": ih * iw * self.channels,
-            "out_dt": self.idt, "out_epw": self.pe, "out_total": oh * ow * self.channels,
             "summary": f"StreamingMaxPool {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pe={self.pe}",
         }
 

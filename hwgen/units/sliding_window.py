@@ -191,8 +191,6 @@ class SlidingWindow(Unit):
             "targs": [ih, iw, self.channels, kh, kw, sh, sw, t, l, oh, ow, self.simd, self.in_simd,
                       hls_type(self.idt), int(self.pad_value)],
             "args": [], "params": [],
-            "in_dt": self.idt, "in_epw": self.in_simd, "in_total": ih * iw * self.channels,
-            "out_dt": self.idt, "out_epw": self.simd, "out_total": oh * ow * kh * kw * self.channels,
             "summary": f"SlidingWindow {ih}x{iw}x{self.channels} k={kh}x{kw} s={sh}x{sw} pads={tuple(self.pads)} "
                        f"simd={self.simd}",
         }

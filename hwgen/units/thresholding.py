@@ -71,8 +71,6 @@ class Thresholding(Unit):
             "targs": [self.channels, self.pixels, self.pe, hls_type(self.idt), hls_type(self.odt), nt,
                       self.out_base, self.out_step],
             "args": [arr.name], "params": [arr],
-            "in_dt": self.idt, "in_epw": self.pe, "in_total": self.pixels * self.channels,
-            "out_dt": self.odt, "out_epw": self.pe, "out_total": self.pixels * self.channels,
             "summary": f"Thresholding c={self.channels} pixels={self.pixels} pe={self.pe} {nt} threshold(s)",
         }
 
