@@ -14,6 +14,11 @@ from helpers import refused_one_line, run_cli
 ROOT = Path(__file__).parents[2]
 
 
+# builds that must still be running when the test acts on them (signal, lock, a user's file):
+# verifying this many inputs keeps even a fast, quiet machine busy for seconds after the
+# temporary directory appears (with 200, a quiet CI machine finished before the SIGTERM landed)
+RUNNING = "20000"
+
 def _build_proc(model: Path, out: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "hwgen", "build", str(model), "--out", str(out), *extra],
@@ -38,7 +43,7 @@ def _leftovers(out: Path) -> list[Path]:
 
 def test_sigterm_leaves_nothing(fuzz_seeds, tmp_path):
     out = tmp_path / "proj"
-    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", "200")
+    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", RUNNING)
     _wait_for_tmp(out, p)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=120)
@@ -49,7 +54,7 @@ def test_sigterm_leaves_nothing(fuzz_seeds, tmp_path):
 
 def test_sigint_leaves_nothing(fuzz_seeds, tmp_path):
     out = tmp_path / "proj"
-    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", "200")
+    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", RUNNING)
     _wait_for_tmp(out, p)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
@@ -59,7 +64,7 @@ def test_sigint_leaves_nothing(fuzz_seeds, tmp_path):
 
 def test_user_file_created_during_build_survives(fuzz_seeds, tmp_path):
     out = tmp_path / "proj"
-    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", "64")
+    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", RUNNING)
     _wait_for_tmp(out, p)
     out.mkdir()
     (out / "notes.txt").write_text("mine")
@@ -73,7 +78,7 @@ def test_user_file_created_during_build_survives(fuzz_seeds, tmp_path):
 
 def test_two_builds_into_one_out(fuzz_seeds, tmp_path):
     out = tmp_path / "proj"
-    first = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", "64")
+    first = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", RUNNING)
     _wait_for_tmp(out, first)
     second = _build_proc(fuzz_seeds["mlp"], out, "--force")
     _, err2 = second.communicate(timeout=300)
@@ -121,7 +126,7 @@ def test_stale_sibling_from_sigkill_is_swept_by_name(fuzz_seeds, tmp_path):
 
 def test_sigkill_then_next_build_cleans_up(fuzz_seeds, tmp_path):
     out = tmp_path / "proj"
-    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", "200")
+    p = _build_proc(fuzz_seeds["cnn"], out, "--verify-n", RUNNING)
     tmp = _wait_for_tmp(out, p)
     p.kill()
     p.wait()
