@@ -54,15 +54,14 @@ def depth_for(consumer: Unit, producer: Unit | None, i: int = 0) -> int:
     return int(min(MAX_DEPTH, burst + MIN_DEPTH))
 
 
-def _through(g: Graph, tensor: str, hw: set[str], passthrough: bool) -> tuple[Node | None, str]:
+def _through(g: Graph, tensor: str, hw: set[str]) -> Node | None:
     """Walk from ``tensor`` past converters/FIFOs (upstream); the first real unit, or None."""
     while True:
         p = g.producer(tensor)
         if p is None or p.name not in hw:
-            return None, tensor
-        u = unit_of(p)
-        if not getattr(u, "infrastructure", False):
-            return p, tensor
+            return None
+        if not getattr(unit_of(p), "infrastructure", False):
+            return p
         tensor = p.inputs[0]
 
 
@@ -76,7 +75,7 @@ def size_fifos(g: Graph) -> Graph:
         if not readers:
             continue  # the FIFO toward the output DMA: the DMA reads every cycle
         c = readers[0]
-        producer, _ = _through(g, n.inputs[0], hw, True)
+        producer = _through(g, n.inputs[0], hw)
         d = depth_for(unit_of(c), unit_of(producer) if producer is not None else None,
                       c.inputs.index(n.outputs[0]))
         g = g.replace_node(g.node(n.name), [g.node(n.name).with_attrs(depth=d)])

@@ -52,7 +52,7 @@ class _Builder:
               ) -> tuple[list[Node], str]:
         """DWC (if the words differ) then FIFO reading ``tensor``; the last one writes ``final``
         (a new tensor by default). Returns the nodes and the tensor the last one writes."""
-        t = self.g.tensors[tensor]
+        t = self.tensors.get(tensor) or self.g.tensors[tensor]  # a tensor this pass made, or the graph's
 
         def new_tensor(name: str) -> str:
             self.tensors[name] = Tensor(name, t.shape, t.dtype)
@@ -105,7 +105,6 @@ def insert_stream_nodes(g: Graph, axi_bits: int) -> Graph:
         b.tensors[raw] = Tensor(raw, g.tensors[t].shape, g.tensors[t].dtype)
         tensor = g.tensors[t]
         out[i] = p.evolve(outputs=tuple(raw if x == t else x for x in p.outputs))
-        b.g = b.g.evolve(tensors={**b.g.tensors, raw: b.tensors[raw]})
         nodes, _ = b.chain(raw, src, axi_port(tensor.size, tensor.dtype, axi_bits)["epw"], f"{p.name}_out", final=t)
         out[i + 1:i + 1] = nodes
     g2 = g.with_nodes(out, {**g.tensors, **b.tensors})
