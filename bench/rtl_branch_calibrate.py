@@ -19,7 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def configs():
-    from hwgen.units import AddStreams, AveragePool, DuplicateStreams, GlobalAveragePool, StreamingConcat
+    from hwgen.units import (
+        AddStreams,
+        AveragePool,
+        DuplicateStreams,
+        GlobalAveragePool,
+        StreamingConcat,
+    )
 
     out = []
     for c, n, pe, dt in [(64, 2, 1, "binary"), (64, 2, 16, "binary"), (64, 2, 8, "int8"), (64, 3, 4, "int8"),

@@ -20,9 +20,9 @@ from hwgen.core.ir import Graph
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sim"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "codegen"))
-from test_branches_csim import widen  # noqa: E402
-from test_branches_exact import BLOCKS  # noqa: E402
-from test_network_rtl import sized  # noqa: E402
+from test_branches_csim import widen
+from test_branches_exact import BLOCKS
+from test_network_rtl import sized
 
 pytestmark = pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator not installed")
 N = 32

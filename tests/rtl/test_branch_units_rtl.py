@@ -13,7 +13,13 @@ import pytest
 
 from hwgen.backends.rtl import verilator as vl
 from hwgen.core.datatypes import DataType
-from hwgen.units import AddStreams, AveragePool, DuplicateStreams, GlobalAveragePool, StreamingConcat
+from hwgen.units import (
+    AddStreams,
+    AveragePool,
+    DuplicateStreams,
+    GlobalAveragePool,
+    StreamingConcat,
+)
 from hwgen.units.cost import LUTRAM_MAX_DEPTH
 from hwgen.units.rtl import STYLE_BRAM, STYLE_LUTRAM
 
@@ -117,7 +123,7 @@ def test_a_wrong_word_is_caught(harness, tmp_path):
     """Swapping the concat's inputs makes the comparison fail (the check can fail)."""
     b, configs = harness
     i = next(j for j, c in enumerate(CASES) if c[0].name.startswith("cat_4x4+3"))
-    u, shapes, dts = CASES[i]
+    u, shapes, _ = CASES[i]
     ctx = u.rtl_context()
     xs = [RNG.integers(0, 2, size=(N, *s)) for s in shapes]
     words = [vl.pack_words(x.reshape(N, -1), s.epw, s.bits, s.width) for x, s in zip(xs, ctx.inputs)]

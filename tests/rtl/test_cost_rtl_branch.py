@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from hwgen.core.boards import load_board
-from hwgen.units import AddStreams, AveragePool, DuplicateStreams, GlobalAveragePool, StreamingConcat
+from hwgen.units import (
+    AddStreams,
+    AveragePool,
+    DuplicateStreams,
+    GlobalAveragePool,
+    StreamingConcat,
+)
 
 
 def _units():
