@@ -22,6 +22,18 @@ from hwgen.units.hls_pack import require
 
 STYLE_LUTRAM, STYLE_BRAM = 1, 2
 
+# Cycles each module of templates/rtl/lib delays its first output beyond its unit's schedule()
+# (the first cycle that schedule writes, counted from the first read; a FIFO node from 0): the
+# pipeline registers the cycle-level check of the schedules does not see. Measured in the unit
+# grids (tests/rtl/test_rtl_latency.py asserts each); the rtl backend's FIFO sizing adds them up
+# along the branches of a join (hwgen.passes.rtl_slack).
+PIPELINE_LATENCY = {
+    "hwgen_mvau": 3, "hwgen_sliding_window": 1, "hwgen_sliding_window_wide": 1, "hwgen_maxpool": 2,
+    "hwgen_thresholding": 2, "hwgen_label_select": 0, "hwgen_dwc": 1, "hwgen_fifo": 2,
+    "hwgen_duplicate": 1, "hwgen_add_streams": 1, "hwgen_concat": 1, "hwgen_avg_pool": 2,
+    "hwgen_global_avg_pool": 2,
+}
+
 
 @dataclass(frozen=True)
 class RtlStream:
@@ -68,6 +80,11 @@ class RtlContext:
     @property
     def outputs(self) -> tuple[RtlStream, ...]:
         return self.out_streams or (RtlStream(self.out_epw, self.out_bits, self.out_total, self.out_signed),)
+
+    @property
+    def latency(self) -> int:
+        """Cycles the module's first output comes later than its unit's schedule (PIPELINE_LATENCY)."""
+        return PIPELINE_LATENCY[self.module]
 
     @property
     def in_width(self) -> int:
