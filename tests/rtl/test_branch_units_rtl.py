@@ -104,6 +104,18 @@ def test_branch_unit_rtl_equals_simulate(harness, i, tmp_path):
     for k, s in enumerate(ctx.outputs):
         measured = vl.frame_interval(r.t_outs[k], s.total // s.epw)
         assert measured == u.cycles(), f"{u.name} output {k}: {measured} cycles per frame, cycles() = {u.cycles()}"
+    # the first word out comes ctx.latency cycles after the cycle its schedule writes it
+    assert r.t_outs[0][0] - r.t_ins[0][0] == first_write(u) + ctx.latency, u.name
+
+
+def first_write(u) -> int:
+    """The cycle of one frame's schedule that first writes (counted from its first read)."""
+    t = 0
+    for n, _, w in u.schedule_runs():
+        if any(w):
+            return t
+        t += n
+    raise AssertionError(f"{u.name}: the schedule writes nothing")
 
 
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[c[0].name for c in CASES])
