@@ -46,8 +46,9 @@ def _rtlsim(g: Graph, tmp_path: Path):
 
 def test_build_residual_block_backend_rtl(export_model, tmp_path):
     """`hwgen build --backend rtl --rtlsim 16` of the residual block (hwgen's folding for PYNQ-Z1):
-    Verilator == simulator, and the measured interval is the estimate's (37 cycles; the cycle-level
-    check of the HLS schedules, which adds each process's fill and drain per frame, says 60)."""
+    Verilator == simulator, and the measured interval is the slowest unit's cycles() (37; the
+    rtl estimate, from the cycle-level check of the Verilog's schedules, says 38, and the check of
+    the HLS schedules, which adds each process's fill and drain per frame, 60)."""
     from hwgen.app.build import run_build
 
     path, _ = export_model("resnet_block", BLOCKS["resnet_block"][0])
@@ -56,7 +57,8 @@ def test_build_residual_block_backend_rtl(export_model, tmp_path):
               csim_n=0, backend="rtl", rtlsim_n=16, target_fps=None, budget=0.8, folding=None)
     rep = json.loads((out / "report" / "rtlsim.json").read_text())
     assert rep["n"] == 16
-    assert rep["interval_cycles"] == rep["estimate_interval"] < rep["dataflow_interval"]
+    assert rep["interval_cycles"] == rep["slowest_cycles"] < rep["dataflow_interval"]
+    assert abs(rep["interval_cycles"] / rep["estimate_interval"] - 1) <= 0.03
     assert all(f["peak"] <= f["capacity"] for f in rep["fifos"])
     units = (out / "rtl" / "units.v").read_text()
     for module in ("hwgen_duplicate", "hwgen_add_streams"):
@@ -77,15 +79,17 @@ def test_branching_blocks_rtl_equal_simulator(export_model, tmp_path, case, most
 @pytest.mark.slow
 def test_without_the_rtl_slack_the_join_stalls(export_model, tmp_path):
     """The DenseNet concat folded at <= 4 with the depths of the schedules alone: the Verilog runs
-    slower than the estimate (266 cycles for 162 measured: the shortcut FIFO cannot also cover the
+    slower than the estimate (266 cycles per frame for 162: the shortcut FIFO cannot also cover the
     long branch's pipeline registers); rtl_fifo_slack grows the concat's FIFOs and the fork's."""
     g = sized(widen(_hw(export_model, "dense_block"), 4))
     r = _rtlsim(g, tmp_path / "sized")
     assert r.interval_cycles > r.estimate_interval
+    assert r.interval_cycles > r.slowest_cycles
     g2, info = rtl_fifo_slack(g)
     joins = [n.name for n in g.nodes if n.op == "FIFO" and "Concat" in n.name]
     assert joins and all(info["grown"][j][1] > info["grown"][j][0] for j in joins)
-    assert _rtlsim(g2, tmp_path / "slack").interval_cycles == r.estimate_interval
+    r2 = _rtlsim(g2, tmp_path / "slack")
+    assert r2.interval_cycles == r2.estimate_interval == r2.slowest_cycles
 
 
 @pytest.mark.slow
@@ -93,8 +97,8 @@ def test_without_the_rtl_slack_the_join_stalls(export_model, tmp_path):
 def test_residual_zoo_models_backend_rtl(name, tmp_path):
     """The zoo's branching models (random weights, BatchNorm statistics from one batch) built with
     --backend rtl --rtlsim 16 at hwgen's PYNQ-Z1 folding: equal to the simulator, and the measured
-    interval within 2 % of the estimate (measured: Bi-Real and ReActNet 5,408 = 5,408; DenseNet
-    2,743 for 2,704, where the cycle-level check of the schedules also says 2,730)."""
+    interval within 2 % of the estimate (where a max-pool's ring fill makes the cycle-level check
+    of the Verilog's schedules slower than the slowest unit, the estimate is the check's)."""
     import torch
 
     from hwgen import zoo
