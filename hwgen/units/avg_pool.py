@@ -97,6 +97,8 @@ class AveragePool(Unit):
         """Own (FINN's ``Pool_Batch`` sums a whole window buffer instead): the partial-sum
         buffers as hls_arrays builds them (cost.array_cost), two adders of the sum width per lane
         (horizontal and vertical; one LUT per bit on the carry chain), ~60 LUT of counters."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         o = bits(self.odt)
         return add({"lut": 60 + 2 * self.pe * o, "ff": self.pe * o + 60}, *map(array_cost, self.hls_arrays()))
 
@@ -109,3 +111,16 @@ class AveragePool(Unit):
                 "targs": [ih, iw, self.channels, kh, kw, self.pe, hls_type(self.idt), hls_type(self.odt)],
                 "args": [], "params": [],
                 "summary": f"AveragePool (window sums) {self.shape()} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import avg_pool_rtl
+
+        return avg_pool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import avg_pool_rtl_resources
+
+        return avg_pool_rtl_resources(self, board)

@@ -76,6 +76,8 @@ class GlobalAveragePool(Unit):
     def resources(self, board) -> dict[str, int]:
         """Own: the C/PE running sums as hls_arrays builds them (cost.array_cost), one adder of
         the sum width per lane (one LUT per bit on the carry chain), ~40 LUT control."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         o = bits(self.odt)
         return add({"lut": 40 + self.pe * o, "ff": self.pe * o + 40}, *map(array_cost, self.hls_arrays()))
 
@@ -87,3 +89,16 @@ class GlobalAveragePool(Unit):
                 "targs": [self.pixels, self.channels, self.pe, hls_type(self.idt), hls_type(self.odt)],
                 "args": [], "params": [],
                 "summary": f"GlobalAveragePool (sums) {self.shape()} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import global_avg_pool_rtl
+
+        return global_avg_pool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import global_avg_pool_rtl_resources
+
+        return global_avg_pool_rtl_resources(self, board)
