@@ -1,6 +1,6 @@
 """Measure the rtl units with Yosys: the figures behind hwgen/units/cost_rtl.py.
 
-    python bench/rtl_calibrate.py [--family xc7] [--out DIR]
+    python bench/rtl_calibrate.py [--family xc7] [--out DIR] [--only SUBSTRING ...]
 
 Every configuration below is one keep_hierarchy wrapper of one Yosys run (synth_xilinx -flatten),
 so the counts per unit come from a single synthesis. Prints, per configuration, Yosys's LUT /
@@ -30,7 +30,7 @@ def configs():
         out.append(MVAU(name=f"mvau_xnor_p{pe}_s{simd}_{mw}x{mh}", mw=mw, mh=mh, pe=pe, simd=simd,
                         weights=rng.integers(0, 2, (mh, mw)),
                         thresholds=np.sort(rng.integers(0, mw + 1, (mh, 1)), axis=1)))
-    for pe, simd in [(16, 3), (64, 27)]:
+    for pe, simd in [(16, 3), (8, 27), (64, 27)]:
         out.append(MVAU(name=f"mvau_int8_p{pe}_s{simd}", mw=27, mh=64, reps=900, pe=pe, simd=simd, mode="int",
                         idt="int8", odt="binary", weights=rng.integers(0, 2, (64, 27)),
                         thresholds=np.sort(rng.integers(-500, 500, (64, 1)), axis=1)))
@@ -51,6 +51,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--family", default="xc7")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="measure only the configurations whose name contains one of these strings")
     a = ap.parse_args()
 
     from hwgen.backends.rtl.verilator import LIB_DIR, render, verilog_params
@@ -60,7 +62,7 @@ def main() -> None:
     from hwgen.units.rtl import fifo_rtl, rtl_context
 
     board = load_board("pynq-z1")
-    units = configs()
+    units = [u for u in configs() if not a.only or any(o in u.name for o in a.only)]
     insts, models = [], []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(a.out or tmp)
@@ -75,6 +77,8 @@ def main() -> None:
                           "params": verilog_params(c.params, files), "in_width": c.in_width, "out_width": c.out_width})
             models.append(rtl_resources(u, board))
         for depth, width in [(2, 64), (32, 64), (128, 32), (512, 8)]:
+            if a.only and not any(o in f"fifo_d{depth}_w{width}" for o in a.only):
+                continue
             c = fifo_rtl(1, width, depth, 1)
             insts.append({"wrapper": f"cal_fifo_d{depth}_w{width}", "node": f"fifo d={depth} w={width}",
                           "module": c.module, "summary": c.summary, "params": verilog_params(c.params, {}),
@@ -97,7 +101,7 @@ def main() -> None:
     keys = ("lut", "ff", "bram18", "dsp")
     print(f"{'configuration':34s}" + "".join(f"{k.upper() + ' yosys/model':>22s}" for k in keys))
     fit_rows, fit_y = [], []
-    for x, m, u in zip(insts, models, units + [None] * 4):
+    for x, m, u in zip(insts, models, units + [None] * (len(insts) - len(units))):
         y = s.modules[x["wrapper"]]
         print(f"{x['node'][-34:]:34s}" + "".join(f"{y[k]:>9d}/{m[k]:<7d}{(y[k] / m[k] if m[k] else 0):>6.2f}" for k in keys))
         if u is not None and type(u).__name__ == "MVAU" and u.mode == "xnor":
