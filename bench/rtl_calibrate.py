@@ -35,10 +35,11 @@ def configs():
                         idt="int8", odt="binary", weights=rng.integers(0, 2, (64, 27)),
                         thresholds=np.sort(rng.integers(-500, 500, (64, 1)), axis=1)))
     for dim, c, simd, dt in [((32, 32), 3, 3, "int8"), ((30, 30), 64, 32, "binary"), ((12, 12), 128, 32, "binary"),
-                             ((5, 5), 256, 64, "binary"), ((32, 32), 3, 9, "int8")]:
+                             ((5, 5), 256, 64, "binary"), ((32, 32), 3, 9, "int8"), ((30, 30), 64, 576, "binary"),
+                             ((14, 14), 64, 64, "binary"), ((12, 12), 128, 384, "binary"), ((3, 3), 256, 16, "binary")]:
         out.append(SlidingWindow(name=f"swu_{dim[0]}_c{c}_s{simd}", ifm_dim=dim, channels=c, kernel=(3, 3), simd=simd,
                                  idt=dt))
-    for dim, c, pe in [((28, 28), 64, 1), ((10, 10), 128, 4), ((28, 28), 64, 16)]:
+    for dim, c, pe in [((28, 28), 64, 1), ((10, 10), 128, 4), ((28, 28), 64, 16), ((28, 28), 64, 8), ((10, 10), 128, 2)]:
         out.append(StreamingMaxPool(name=f"pool_{dim[0]}_c{c}_p{pe}", ifm_dim=dim, channels=c, pe=pe,
                                     min_mask=rng.integers(0, 2, c).astype(bool)))
     out.append(Thresholding(name="thr_c64_p4", channels=64, pixels=100, pe=4, idt="int16", odt="uint2",
