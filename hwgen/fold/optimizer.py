@@ -74,7 +74,7 @@ def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]
     """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFOs."""
     u = unit_of(n.with_attrs(**attrs))
     fifos = [_input_fifo(u, i).resources(board) for i in range(len(u.in_ports()))]
-    return u.frame_cycles(), add(u.resources(board), *fifos)
+    return u.frame_cycles(getattr(board, "backend", "hls")), add(u.resources(board), *fifos)
 
 
 def _legal_widths(u: Unit) -> bool:

@@ -45,18 +45,6 @@ class RtlsimResult:
         return self.interval_cycles / self.estimate_interval - 1.0
 
 
-def rtl_interval(g: Graph, d: RtlDesign) -> int:
-    """The estimated frame interval of the Verilog design: its slowest unit's ``cycles()`` or the
-    DMA's words per frame. The rtl modules run exactly ``cycles()`` per frame back to back (the
-    unit grid measures it), without the per-frame pipeline fill and drain of the HLS processes
-    that ``estimate.performance`` adds (``Unit.frame_cycles``); the DMA moves the ports' words
-    (whole elements per word: 14 words for 784 bits over 64, where ``ceil(bits / AXI)`` is 13)."""
-    from hwgen.units import hardware_nodes, unit_of
-
-    cyc = [unit_of(n).cycles() for n in hardware_nodes(g)]
-    return max([*cyc, int(d.in_port["words"]), int(d.out_port["words"])])
-
-
 def _config(d: RtlDesign) -> vl.Config:
     return vl.Config(d.top, {}, d.in_port["axi"], d.out_port["axi"], f"{d.top} (whole design)", ports=dict(TOP_PORTS))
 
@@ -78,7 +66,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     want = env[d.out_tensor].reshape(n, -1).astype(np.int64)
     from hwgen.analysis.dataflow import check
 
-    perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"])
+    perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"], backend="rtl")
     flow = check(g, d.in_port["axi"])
     cfg = _config(d)
     b = vl.build([cfg], sources=[rtl_dir / "top.v", rtl_dir / "units.v"])
@@ -114,7 +102,9 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
                                 "every frame (the DMA would not close its transfers)")
     interval = vl.frame_interval(r.t_out, op["words"]) if n >= 3 else float("nan")
     latency = int(r.t_out[op["words"] - 1] - r.t_in[0] + 1)
-    est_interval = rtl_interval(g, d)
+    # the estimate's interval for the rtl backend: the slowest unit's cycles() (Unit.frame_cycles
+    # ("rtl"): no HLS fill and drain) or the DMA's words per frame
+    est_interval = int(perf["max_cycles"])
     res = RtlsimResult(n, bad, interval, latency, est_interval, int(perf["latency_cycles"]), fifos,
                        b.seconds, wall, r.cycles, flow.interval, flow.latency)
     if bad:
