@@ -59,8 +59,8 @@ def main() -> None:
     from hwgen.backends.rtl.verilator import LIB_DIR, render, verilog_params
     from hwgen.backends.rtl.yosys import synth
     from hwgen.core.boards import load_board
-    from hwgen.units.cost_rtl import fifo_rtl_resources, rtl_resources
-    from hwgen.units.rtl import fifo_rtl, rtl_context
+    from hwgen.units.cost_rtl import dwc_rtl_resources, fifo_rtl_resources, rtl_resources
+    from hwgen.units.rtl import dwc_rtl, fifo_rtl, rtl_context
 
     board = load_board("pynq-z1")
     units = [u for u in configs() if not a.only or any(o in u.name for o in a.only)]
@@ -85,6 +85,16 @@ def main() -> None:
                           "module": c.module, "summary": c.summary, "params": verilog_params(c.params, {}),
                           "in_width": c.in_width, "out_width": c.out_width})
             models.append(fifo_rtl_resources(width, depth))
+
+        for i_epw, o_epw, bits_ in [(8, 3, 8), (16, 64, 1), (16, 128, 1), (2, 64, 1), (4, 8, 1), (1, 5, 11)]:
+            name = f"dwc_{i_epw}to{o_epw}_b{bits_}"
+            if a.only and not any(o in name for o in a.only):
+                continue
+            total = i_epw * o_epw * 4
+            c = dwc_rtl(i_epw, o_epw, bits_, total)
+            insts.append({"wrapper": f"cal_{name}", "node": name, "module": c.module, "summary": c.summary,
+                          "params": verilog_params(c.params, {}), "in_width": c.in_width, "out_width": c.out_width})
+            models.append(dwc_rtl_resources(i_epw * bits_, o_epw * bits_))
 
         class D:
             top = "cal"
