@@ -94,7 +94,7 @@ def main() -> None:
             c = dwc_rtl(i_epw, o_epw, bits_, total)
             insts.append({"wrapper": f"cal_{name}", "node": name, "module": c.module, "summary": c.summary,
                           "params": verilog_params(c.params, {}), "in_width": c.in_width, "out_width": c.out_width})
-            models.append(dwc_rtl_resources(i_epw * bits_, o_epw * bits_))
+            models.append(dwc_rtl_resources(i_epw * bits_, o_epw * bits_, bits_))
 
         class D:
             top = "cal"
