@@ -21,12 +21,15 @@ from typing import Any
 from hwgen.core.datatypes import DataType
 from hwgen.units.cost import LUTRAM_MAX_DEPTH, RESOURCES, add, bram18_blocks, zero
 
-# measured (bench/rtl_calibrate.py, 7 XNOR MVAUs of 8..1,024 lanes, SIMD 8..64, within -15/+9 %
-# after the memories' own LUTs are taken out): LUT per XNOR lane (popcount tree with the XNOR in
-# its first LUT level), per accumulator bit and PE (accumulate; each threshold compare), control
-XNOR_LANE_LUTS_RTL = 2.06
-XNOR_ACC_BIT_LUTS_RTL = 0.5
-MVAU_CONTROL_LUTS_RTL = 106
+# measured (bench/rtl_calibrate.py: 7 XNOR MVAUs of 8..1,024 lanes, SIMD 8..64; and CNV's four
+# large XNOR MVAUs at hwgen's rtl folding in bench/rtl_synth.py, SIMD 32..576; least squares on
+# the whole wrappers less the memories' own LUTs, within -4/+5 % except a 1 x 8 MVAU at -32 %):
+# LUT per XNOR lane, growing with the popcount tree's depth (log2 SIMD: its adders widen by a bit
+# per level), per accumulator bit and PE (accumulate; each threshold compare), and control
+XNOR_LANE_LUTS_RTL = 0.47
+XNOR_LANE_LOG_LUTS_RTL = 0.24
+XNOR_ACC_BIT_LUTS_RTL = 1.06
+MVAU_CONTROL_LUTS_RTL = 134
 # measured (int8 x binary weights, 16 x 3 and 8 x 27 lanes: 1,168 and 3,283 LUT without the
 # memories): the masked adder tree per lane and input bit (with the shared input sum), and per
 # accumulator bit and PE (2*masked - sum, accumulate, threshold compare)
@@ -56,7 +59,10 @@ def memory_rtl(depth: int, width: int, rom: bool = False) -> dict[str, int]:
     if rom and depth == 1:  # a one-word ROM is constants: synthesis folds them into the logic
         return zero()
     if depth <= LUTRAM_MAX_DEPTH:
-        lut = width * math.ceil(depth / 64) if rom else 4 * math.ceil(width / 6)
+        # a shallow ROM is one LUT per distinct bit column; a column is a function of the
+        # address, so at most 2^depth are distinct and synthesis merges the rest (measured:
+        # CNV's 9 x 4,096-bit weight ROM costs ~500 LUT in Yosys, not 4,096)
+        lut = min(width, 2 ** depth) * math.ceil(depth / 64) if rom else 4 * math.ceil(width / 6)
         return {**zero(), "lut": lut, "ff": width if rom else 0}
     return {**zero(), "bram18": bram18_blocks(depth, width)}
 
@@ -84,7 +90,8 @@ def mvau_rtl_resources(u: Any, board: Any) -> dict[str, int]:
     dsp = 0
     nt = 0 if u.thresholds is None else int(u.thresholds.shape[1])
     if u.mode == "xnor":
-        lut = XNOR_LANE_LUTS_RTL * P * Q + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
+        lane = XNOR_LANE_LUTS_RTL + XNOR_LANE_LOG_LUTS_RTL * math.log2(Q)
+        lut = lane * P * Q + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
     elif u.binary_weights:
         lane = INT_BIN_CONST_LANE_BIT_LUTS_RTL if u.mh // P * (u.mw // Q) == 1 else INT_BIN_LANE_BIT_LUTS_RTL
         lut = lane * P * Q * ib + INT_BIN_ACC_BIT_LUTS_RTL * P * acc
@@ -165,21 +172,26 @@ def fifo_rtl_resources(width: int, depth: int) -> dict[str, int]:
     pointers and count grow with the depth (measured on 4 FIFOs of depth 2..512: 5 LUT + 7.5 per
     count bit, within -8/+6 %)."""
     mem = memory_rtl(depth, width, rom=False)
-    return add({"lut": int(5 + 7.5 * max(1, depth + 1).bit_length()),
+    # (CNV's 6 BRAM FIFOs of depth 50..326 at hwgen's folding: 15 LUT more than that, within +-6 %)
+    return add({"lut": int((5 if depth <= LUTRAM_MAX_DEPTH else 20) + 7.5 * max(1, depth + 1).bit_length()),
                 "ff": width + 2 * max(1, depth).bit_length() + 8}, mem)
 
 
 def dwc_rtl_resources(in_bits: int, out_bits: int, elem_bits: int = 1) -> dict[str, int]:
     """hwgen_dwc: an (IN + OUT)-element buffer. When one word size divides the other, each slot
-    selects its input element by the write position (measured on 5 converters: 10 LUT + one per
-    buffer bit + one per write position, within -12/+3 %); otherwise a shifter (measured 8 -> 3
+    selects its input element by the write position (measured on 5 widening converters and CNV's
+    four: 10 LUT + one per buffer bit + one per write position, within -12/+9 %; narrowing ones
+    select among IN/OUT elements per slot); otherwise a shifter (measured 8 -> 3
     int8 elements: 0.9 LUT per buffer bit per shift stage)."""
     if in_bits == out_bits:
         return zero()
     cap = in_bits + out_bits
     i, o = in_bits // elem_bits, out_bits // elem_bits
-    if i % o == 0 or o % i == 0:
-        lut = 10 + cap + (i + o) // min(i, o)
+    if o % i == 0:
+        lut = 10 + cap + (i + o) // i
+    elif i % o == 0:  # each slot selects among IN/OUT input elements (CNV's 5 such converters,
+        # 16 -> 1 .. 64 -> 16 bits: within -30/+21 %; 10 -> 5 int11 elements measured 473 LUT, +64 %)
+        lut = 10 + int(cap * (1 + 0.7 * (i // o - 1)))
     else:
         lut = int(0.9 * cap * (i + o).bit_length())
     return {**zero(), "lut": lut, "ff": cap + 8}
