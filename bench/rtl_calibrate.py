@@ -86,7 +86,7 @@ def main() -> None:
                           "in_width": c.in_width, "out_width": c.out_width})
             models.append(fifo_rtl_resources(width, depth))
 
-        for i_epw, o_epw, bits_ in [(8, 3, 8), (16, 64, 1), (16, 128, 1), (2, 64, 1), (4, 8, 1), (1, 5, 11)]:
+        for i_epw, o_epw, bits_ in [(8, 3, 8), (16, 64, 1), (16, 128, 1), (2, 64, 1), (4, 8, 1), (1, 5, 11), (64, 16, 1), (16, 1, 1), (10, 5, 11), (576, 64, 1)]:
             name = f"dwc_{i_epw}to{o_epw}_b{bits_}"
             if a.only and not any(o in name for o in a.only):
                 continue

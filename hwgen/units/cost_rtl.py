@@ -181,7 +181,7 @@ def dwc_rtl_resources(in_bits: int, out_bits: int, elem_bits: int = 1) -> dict[s
     """hwgen_dwc: an (IN + OUT)-element buffer. When one word size divides the other, each slot
     selects its input element by the write position (measured on 5 widening converters and CNV's
     four: 10 LUT + one per buffer bit + one per write position, within -12/+9 %; narrowing ones
-    select among IN/OUT elements per slot); otherwise a shifter (measured 8 -> 3
+    about two per buffer bit); otherwise a shifter (measured 8 -> 3
     int8 elements: 0.9 LUT per buffer bit per shift stage)."""
     if in_bits == out_bits:
         return zero()
@@ -189,9 +189,10 @@ def dwc_rtl_resources(in_bits: int, out_bits: int, elem_bits: int = 1) -> dict[s
     i, o = in_bits // elem_bits, out_bits // elem_bits
     if o % i == 0:
         lut = 10 + cap + (i + o) // i
-    elif i % o == 0:  # each slot selects among IN/OUT input elements (CNV's 5 such converters,
-        # 16 -> 1 .. 64 -> 16 bits: within -30/+21 %; 10 -> 5 int11 elements measured 473 LUT, +64 %)
-        lut = 10 + int(cap * (1 + 0.7 * (i // o - 1)))
+    elif i % o == 0:  # a word is written at one of two positions: two candidates per slot
+        # (measured 16 -> 1, 64 -> 16, 576 -> 64 bits: 44..1,249 LUT, within -10/+11 %; 10 -> 5
+        # int11 elements 418 LUT, +23 %)
+        lut = 10 + 2 * cap
     else:
         lut = int(0.9 * cap * (i + o).bit_length())
     return {**zero(), "lut": lut, "ff": cap + 8}

@@ -53,7 +53,8 @@ module hwgen_dwc #(
             if (!pop) nb[e*B +: B] = buffer[e*B +: B];
             else if (e + OUT < CAP) nb[e*B +: B] = buffer[(e + OUT)*B +: B];
             else nb[e*B +: B] = {B{1'b0}};
-            for (k = 0; k * G <= e; k = k + 1)
+            // a word is written at left <= CAP - IN (in_tready): at most 2 positions when OUT | IN
+            for (k = 0; k * G <= e && k * G <= CAP - IN; k = k + 1)
                 if (push && left == k * G && e < k * G + IN) nb[e*B +: B] = in_tdata[(e - k*G)*B +: B];
         end
     end
