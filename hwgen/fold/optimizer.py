@@ -295,7 +295,11 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
         over = [tot[k] - budget * cap[k] for k in BUDGETED]
         if all(o <= 0 for o in over):
             return folded
-        limit = [lim - max(0.0, o) for lim, o in zip(limit, over)]  # width converters: tighten
+        # width converters and sized FIFOs the groups do not price: tighten below what this
+        # solution's groups use (not below the old limit, which they may undershoot by more than
+        # the overshoot: the same solution would come back)
+        used = [sum(o.res[k] for o in sol[1]) for k in BUDGETED]
+        limit = [min(lim, u) - max(0.0, o) for lim, u, o in zip(limit, used, over)]
     raise _no_fit_error(g, board, budget, groups)
 
 
