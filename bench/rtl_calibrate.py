@@ -2,8 +2,10 @@
 
     python bench/rtl_calibrate.py [--family xc7] [--out DIR] [--only SUBSTRING ...]
 
-Every configuration below is one keep_hierarchy wrapper of one Yosys run (synth_xilinx -flatten),
-so the counts per unit come from a single synthesis. Prints, per configuration, Yosys's LUT /
+Every configuration below (MVAUs, windows, pools, a Thresholding, a LabelSelect, FIFOs, width
+converters; CNV's shapes at hwgen's rtl folding among them) is one keep_hierarchy wrapper of one
+Yosys run (synth_xilinx -flatten), so the counts per unit come from a single synthesis; ``--only``
+keeps the configurations whose name contains one of the given strings (a single unit in a minute). Prints, per configuration, Yosys's LUT /
 FF / BRAM18 / DSP beside hwgen.units.cost_rtl's model and the ratio, then the least-squares
 fit of the MVAU XNOR datapath (LUT = a*PE*SIMD + b*PE*acc_bits + c) that cost_rtl.py quotes.
 """
