@@ -21,15 +21,16 @@ from typing import Any
 from hwgen.core.datatypes import DataType
 from hwgen.units.cost import LUTRAM_MAX_DEPTH, RESOURCES, add, bram18_blocks, zero
 
-# measured (bench/rtl_calibrate.py: 7 XNOR MVAUs of 8..1,024 lanes, SIMD 8..64; and CNV's four
-# large XNOR MVAUs at hwgen's rtl folding in bench/rtl_synth.py, SIMD 32..576; least squares on
-# the whole wrappers less the memories' own LUTs, within -4/+5 % except a 1 x 8 MVAU at -32 %):
-# LUT per XNOR lane, growing with the popcount tree's depth (log2 SIMD: its adders widen by a bit
-# per level), per accumulator bit and PE (accumulate; each threshold compare), and control
-XNOR_LANE_LUTS_RTL = 0.47
-XNOR_LANE_LOG_LUTS_RTL = 0.24
+# measured (bench/rtl_calibrate.py: 7 XNOR MVAUs of 8..1,024 lanes, SIMD 8..64; and CNV's XNOR
+# MVAUs at hwgen's rtl folding in the two full runs of bench/rtl_synth.py, SIMD 16..576; least
+# squares on the whole wrappers less the memories' own LUTs with the accumulator term fixed,
+# within -13/+10 % on all 13): LUT per XNOR lane, growing with the popcount tree's depth (log2
+# SIMD: its adders widen by a bit per level), per accumulator bit and PE (accumulate; each
+# threshold compare), and control
+XNOR_LANE_LUTS_RTL = 0.224
+XNOR_LANE_LOG_LUTS_RTL = 0.292
 XNOR_ACC_BIT_LUTS_RTL = 1.06
-MVAU_CONTROL_LUTS_RTL = 134
+MVAU_CONTROL_LUTS_RTL = 92
 # measured (int8 x binary weights, 16 x 3 and 8 x 27 lanes: 1,168 and 3,283 LUT without the
 # memories): the masked adder tree per lane and input bit (with the shared input sum), and per
 # accumulator bit and PE (2*masked - sum, accumulate, threshold compare)
