@@ -289,7 +289,7 @@ class ReActNetReduction(nn.Module):
     """ReActNet reduction block (hwgen.zoo's: RSign, AvgPool2d(2) shortcut, two stride-2 binary
     convs added to it, RPReLU, concat to 2C), then global average pool, quantizer, FC."""
 
-    input_shape = (2, 10, 10)
+    input_shape = (2, 11, 11)
 
     def __init__(self):
         super().__init__()
@@ -297,7 +297,7 @@ class ReActNetReduction(nn.Module):
         from hwgen.zoo.methods import get_method
 
         self.inp = input_quant_8bit()
-        self.c0 = conv(2, 4)  # 10 -> 8
+        self.c0 = conv(2, 4)  # 11 -> 9 (odd: the valid stride-2 convs and AvgPool2d(2) both give 4)
         self.b0 = nn.BatchNorm2d(4)
         self.q0 = shortcut_quant()
         self.red = ReductionBlock(4, get_method("reactnet"))  # 8x8x4 -> 4x4x8

@@ -137,8 +137,38 @@ def estimate(g: Graph, board: Board, budget: float | None = None) -> dict[str, A
     }
 
 
+def with_check(perf: dict[str, Any], dataflow: dict[str, Any] | None) -> dict[str, Any]:
+    """``perf`` with the cycle-level check's interval where it is slower than the slowest unit.
+
+    The slowest unit's cycles are a lower bound; the check replays every unit's schedule and sees
+    what that bound cannot, e.g. a window unit that fills its first rows of a frame only after
+    the last output row of the one before (no read-ahead across frames), which starves a
+    balanced consumer each frame. The throughput printed is then the check's; the slowest
+    unit's cycles stay as ``units_max_cycles``.
+    """
+    out = {**perf, "units_max_cycles": perf["max_cycles"], "interval_source": "units"}
+    interval = (dataflow or {}).get("interval")
+    if interval and interval > perf["max_cycles"]:
+        out.update(ii_cycles=int(interval), max_cycles=int(interval), interval_source="check",
+                   fps=perf["clock_mhz"] * 1e6 / interval,
+                   latency_cycles=max(perf["latency_cycles"], int(dataflow["latency"])),
+                   latency_us=max(perf["latency_cycles"], int(dataflow["latency"])) / perf["clock_mhz"])
+    return out
+
+
+def bottleneck_text(p: dict) -> str:
+    """The bottleneck, and where the cycle-level check's interval is what limits, that too."""
+    if p.get("interval_source") == "check":
+        return (f"interval {p['ii_cycles']:,} cycles/frame by the cycle-level check (slowest unit "
+                f"{p['bottleneck']}: {p['units_max_cycles']:,})")
+    return f"bottleneck {p['bottleneck']} ({p['max_cycles']:,} cycles/frame)"
+
+
 @step("estimate")
 def _estimate_step(state: FlowState) -> FlowState:
-    """Estimate the folded graph on the board (the report step writes it)."""
+    """Estimate the folded graph on the board (the report step writes it); where the cycle-level
+    check ran before and found a slower interval, the performance is the check's (``with_check``)."""
     board: Board = state.options["board"]
-    return state.with_artifact(estimate=estimate(state.graph, board, state.options.get("budget")))
+    est = estimate(state.graph, board, state.options.get("budget"))
+    est["performance"] = with_check(est["performance"], state.artifacts.get("dataflow"))
+    return state.with_artifact(estimate=est)

@@ -246,7 +246,7 @@ def render_html(est: dict[str, Any], actual: dict[str, Any] | None = None) -> st
 td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}} td:first-child{{text-align:left}}
 tr.bottleneck{{background:#fdd}} .plot{{margin:1em 0}}</style></head><body>
 <h1>{e(est['model'])} on {e(est['board']['name'])} ({e(est['board']['part'])}, {est['board']['clock_mhz']:g} MHz)</h1>
-<p><b>{p['fps']:.0f} FPS</b> (initiation interval {p['ii_cycles']} cycles, bottleneck {e(str(p['bottleneck']))});
+<p><b>{p['fps']:.0f} FPS</b> (initiation interval {p['ii_cycles']} cycles{' by the cycle-level check' if p.get('interval_source') == 'check' else ''}, slowest unit {e(str(p['bottleneck']))}: {p.get('units_max_cycles', p['max_cycles'])} cycles);
 latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} &micro;s. Totals (units + FIFOs, width converters, DMA shell): {util}.</p>
 {render_dataflow(est)}
 <div class="plot" id="cycles">{plot_cycles(est)}</div>

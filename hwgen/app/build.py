@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from hwgen.analysis.estimate import bottleneck_text
 from hwgen.app.outdir import check_target, output_dir
 from hwgen.core.boards import load_board
 from hwgen.core.flow import FlowState, load_flow, run_flow
@@ -81,7 +82,7 @@ def build_summary(est: dict, out: Path) -> list[str]:
     fits = all(tot[k] <= cap[k] for k in ("lut", "ff", "bram18", "uram", "dsp") if k in cap)
     return [
         (f"[bold]{p['fps']:,.0f} FPS[/] at {p['clock_mhz']:g} MHz, latency {p['latency_us']:.1f} us "
-         f"({p['latency_cycles']:,} cycles); bottleneck {p['bottleneck']} ({p['max_cycles']:,} cycles/frame)"),
+         f"({p['latency_cycles']:,} cycles); " + bottleneck_text(p)),
         f"{res} of {est['board']['name']}" + ("" if fits else " [red]: does not fit[/]"),
         f"report: {out / 'report' / 'index.html'}",
     ]

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from hwgen.analysis.estimate import bottleneck_text
 from hwgen.app.cli_types import BUDGET, FPS
 from hwgen.core.errors import ConfigError
 
@@ -84,7 +85,7 @@ def estimate_cmd(model: str, board: str, target_fps: float | None, budget: float
     est = estimate_model(model, board, target_fps, budget, folding, report_dir)
     wide_console().print(estimate_table(est))
     p = est["performance"]
-    console.print(f"throughput {p['fps']:.0f} FPS (bottleneck {p['bottleneck']}, {p['max_cycles']} cycles); "
+    console.print(f"throughput {p['fps']:.0f} FPS ({bottleneck_text(p)}); "
                   f"latency {p['latency_cycles']} cycles = {p['latency_us']:.1f} us")
     if report_dir:
         console.print(f"wrote {report_dir}/report/")

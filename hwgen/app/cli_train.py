@@ -146,7 +146,7 @@ def train_cmd(
         raise CliError(str(e)) from e
     click.echo(
         f"test accuracy {metrics['final_test_accuracy']:.4f} after {epochs} epochs "
-        f"({metrics['train_seconds']:.1f} s); wrote {paths['onnx']}, {paths['checkpoint']}, "
+        f"({metrics['train_seconds']:.1f} s, {metrics['train_cpu_seconds']:.1f} s CPU); wrote {paths['onnx']}, {paths['checkpoint']}, "
         f"{paths['log']}"
     )
 

@@ -128,4 +128,9 @@ def sized(g: Graph, axi_bits: int) -> tuple[Graph, dict[str, Any]]:
 @step("fifo")
 def _fifo_step(state: FlowState) -> FlowState:
     g, info = sized(state.graph, state.options["board"].axi_port_bits)
+    if state.options.get("backend", "hls") == "rtl":  # the Verilog's pipeline registers
+        from hwgen.passes.rtl_slack import rtl_fifo_slack
+
+        g, slack = rtl_fifo_slack(g)
+        info = {**info, "rtl_slack": slack["grown"]}
     return state.with_stage("fifo", g).with_artifact(fifo_sizing=info)

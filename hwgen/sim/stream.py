@@ -110,11 +110,13 @@ def npy_path(out: str | Path) -> Path:
 def simulate_to_file(graph: Graph, x: np.ndarray, out: str | Path, source: NpyInput | None = None,
                      batch: int | None = None) -> Path:
     """Simulate ``graph`` on ``x`` chunk by chunk and write its outputs: one output to a .npy
-    written as it is computed, several to a .npz; returns the path written."""
+    written as it is computed, several to a .npz (``out`` with its suffix made .npz, not
+    ``out.npy.npz``); returns the path written."""
     if len(graph.outputs) > 1:  # np.savez needs whole arrays (outputs are per-sample small)
         outs = simulate(graph, x, batch)
-        np.savez(out, **dict(zip(graph.outputs, outs)))
-        return Path(out) if str(out).endswith(".npz") else Path(f"{out}.npz")
+        path = Path(out).with_suffix(".npz")
+        np.savez(path, **dict(zip(graph.outputs, outs)))
+        return path
     path = npy_path(out)
     writer = NpyOutput(path, len(x))
     try:

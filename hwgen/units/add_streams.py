@@ -73,6 +73,8 @@ class AddStreams(Unit):
         """FINN ``AddStreams`` (hlslib ``AddStreams_Batch``) has no estimate of its own; own: one
         ripple-carry adder of the output width per lane (one LUT per bit on 7-series carry
         chains; the shifts are wiring), an output register per lane, ~30 LUT of control."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         o = bits(self.odt)
         return {"lut": 30 + self.pe * o, "ff": self.pe * o + 20, "bram18": 0, "uram": 0, "dsp": 0}
 
@@ -87,3 +89,16 @@ class AddStreams(Unit):
                 "args": [], "params": [],
                 "summary": f"AddStreams {self.pixels}x{self.channels} pe={self.pe} "
                            f"(a<<{self.shift_a}) + (b<<{self.shift_b})"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import add_streams_rtl
+
+        return add_streams_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import add_streams_rtl_resources
+
+        return add_streams_rtl_resources(self, board)

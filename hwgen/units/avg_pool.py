@@ -5,6 +5,8 @@ The division by KH*KW and the requantizer that follows fold into the next thresh
 (DESIGN §3), so the unit only sums. The HLS function (templates/hls/lib/avg_pool.hpp) reads one
 word per cycle in NHWC order, adds it into a row of OW*C/PE partial sums, and writes a window's
 sum in the cycle that reads its last element: IH*IW*C/PE cycles per frame.
+The partial sums are read back C/PE (horizontally) and IW*C/PE (vertically) iterations after
+they are written; hls_arrays says which buffers that makes registers and which memories.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from hwgen.core.datatypes import DataType
 from hwgen.kernels.windows import window_sums
 from hwgen.units.base import Port, Unit
-from hwgen.units.cost import add, bits, memory
+from hwgen.units.cost import add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,19 +82,25 @@ class AveragePool(Unit):
         return 1  # one pipelined loop per frame
 
     def hls_arrays(self) -> tuple:
-        """The partial sums of one output row (lib/avg_pool.hpp): read and written once per cycle."""
-        from hwgen.units.hls_memory import ONE, ArraySpec, Dim
+        """The read-modify-write buffers of lib/avg_pool.hpp: the horizontal partial sums of the
+        C/PE channel words (read again C/PE iterations later) and the vertical partial sums of
+        one output row (read again IW*C/PE iterations later); hls_memory.rmw_buffer decides
+        registers or memory."""
+        from hwgen.units.hls_memory import rmw_buffer
 
-        return (ArraySpec("row", (Dim(self.ofm_dim[1] * (self.channels // self.pe), ONE),),
-                          self.pe * DataType.parse(self.odt).bits, reads=1, writes=1, storage="auto", where="lib"),)
+        cf = self.channels // self.pe
+        width = self.pe * DataType.parse(self.odt).bits
+        return (rmw_buffer("hsum", cf, width, cf),
+                rmw_buffer("row", self.ofm_dim[1] * cf, width, self.ifm_dim[1] * cf))
 
     def resources(self, board) -> dict[str, int]:
-        """Own (FINN's ``Pool_Batch`` sums a whole window buffer instead): a row of OW*C/PE
-        partial sums of PE x sum-width bits (LUTRAM or BRAM18 by depth, cost.memory), one adder
-        of the sum width per lane (one LUT per bit on the carry chain), ~60 LUT of counters."""
+        """Own (FINN's ``Pool_Batch`` sums a whole window buffer instead): the partial-sum
+        buffers as hls_arrays builds them (cost.array_cost), two adders of the sum width per lane
+        (horizontal and vertical; one LUT per bit on the carry chain), ~60 LUT of counters."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         o = bits(self.odt)
-        row = memory(self.ofm_dim[1] * (self.channels // self.pe), self.pe * o)
-        return add({"lut": 60 + self.pe * o, "ff": self.pe * o + 60}, row)
+        return add({"lut": 60 + 2 * self.pe * o, "ff": self.pe * o + 60}, *map(array_cost, self.hls_arrays()))
 
     def context(self) -> dict:
         from hwgen.units.hls_pack import hls_type, require
@@ -103,3 +111,16 @@ class AveragePool(Unit):
                 "targs": [ih, iw, self.channels, kh, kw, self.pe, hls_type(self.idt), hls_type(self.odt)],
                 "args": [], "params": [],
                 "summary": f"AveragePool (window sums) {self.shape()} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import avg_pool_rtl
+
+        return avg_pool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import avg_pool_rtl_resources
+
+        return avg_pool_rtl_resources(self, board)

@@ -92,6 +92,8 @@ class StreamingConcat(Unit):
     def resources(self, board) -> dict[str, int]:
         """Own (FINN ``StreamingConcat`` has no LUT estimate): an N:1 word multiplexer (a LUT6 is
         a 4:1 mux per bit) driven by a channel counter, an output register, no memory."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         w = self.pe * bits(self.dt)
         n = len(self.channels)
         return {"lut": 30 + w * math.ceil((n - 1) / 3), "ff": w + 30, "bram18": 0, "uram": 0, "dsp": 0}
@@ -105,3 +107,16 @@ class StreamingConcat(Unit):
         words = [c // self.pe for c in self.channels]
         return {"func": "concat", "targs": [self.pixels, self.pe * bits(self.dt), *words], "args": [], "params": [],
                 "summary": f"StreamingConcat {self.shape()} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import concat_rtl
+
+        return concat_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import concat_rtl_resources
+
+        return concat_rtl_resources(self, board)

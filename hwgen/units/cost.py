@@ -75,7 +75,8 @@ def memory(depth: int, width: int, count: int = 1, impl: str | None = None) -> d
     """
     if depth <= 0 or width <= 0 or count <= 0:
         return zero()
-    impl = impl or memory_impl(depth, width, LUTRAM_MAX_DEPTH)
+    if impl in (None, "auto"):  # "auto": the library leaves the choice to this rule
+        impl = memory_impl(depth, width, LUTRAM_MAX_DEPTH)
     if impl in ("lutram", "registers"):
         return {**zero(), "lut": count * width * math.ceil(depth / 64)}
     return {**zero(), "bram18": count * bram18_blocks(depth, width)}

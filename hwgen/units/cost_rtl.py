@@ -212,3 +212,73 @@ def rtl_resources(u: Any, board: Any) -> dict[str, int]:
     """LUT, FF, BRAM18, URAM, DSP of unit ``u`` in the rtl backend (its ``rtl_resources`` face)."""
     out = u.rtl_resources(board)
     return {k: int(out.get(k, 0)) for k in RESOURCES}
+
+
+# -- the branching units (hwgen_duplicate, hwgen_add_streams, hwgen_concat, hwgen_avg_pool) ------
+# Fitted to ``python bench/rtl_branch_calibrate.py`` (Yosys 0.23, synth_xilinx -family xc7: 28
+# configurations of the five units in one 18 s run, 2026-12-01); the residuals are in the
+# docstrings.
+# hwgen_duplicate: the all-taken AND and a next-valid LUT per output; measured 4 LUT at N = 2
+# (4 configurations, widths 1..192 bits), 11 / 13 / 17 at N = 3 / 4 / 5
+DUP_LUTS_2, DUP_LUTS, DUP_OUT_LUTS = 4, 2, 3
+# hwgen_add_streams: LUT per lane and adder bit (the bits where both shifted addends overlap, up
+# to the output width; the bits below the larger shift are wiring), fitted 0.80 + 7.7 (5 configs,
+# within 4 LUT or 4 %)
+ADD_BIT_LUTS, ADD_LUTS = 0.8, 8
+# hwgen_concat: control (word and input counters, the handshake) beside one LUT per data bit per
+# 4:1 of the input multiplexer; measured 11..21, mean 16 (5 configurations)
+CAT_LUTS = 16
+# hwgen_avg_pool / hwgen_global_avg_pool: 2 LUT per sum bit (the adder with its first-addend
+# select, the forwarding select), control 25 + 5 per address bit (counters, address adder,
+# forwarding compare), FF 16 + 2.4 per address bit beside the data registers: fitted to 10
+# configurations, LUT within 11 %, FF within 5 %
+POOL_BIT_LUTS, POOL_LUTS, POOL_ADDR_LUTS = 2, 25, 5
+POOL_FFS, POOL_ADDR_FFS = 16, 2.4
+
+
+def duplicate_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """hwgen_duplicate: one shared word register, a valid bit per output (FF exact on 8 configs)."""
+    w = u.in_ports()[0].width
+    lut = DUP_LUTS_2 if u.n == 2 else DUP_LUTS + DUP_OUT_LUTS * u.n
+    return {**zero(), "lut": lut, "ff": w + u.n}
+
+
+def add_streams_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """hwgen_add_streams: one carry-chain adder per lane over the overlapping bits, the output
+    register of the bits that are not copies of the sign (FF exact on 5 configs)."""
+    a, b = bits(u.idt_a) + u.shift_a, bits(u.idt_b) + u.shift_b
+    live = min(bits(u.odt), max(a, b) + 1)
+    adder = live - max(u.shift_a, u.shift_b)
+    return {**zero(), "lut": int(ADD_BIT_LUTS * u.pe * adder) + ADD_LUTS, "ff": u.pe * live + 1}
+
+
+def concat_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """hwgen_concat: an N:1 word multiplexer (a LUT6 selects among 4 inputs per bit), counters,
+    the output register (FF = word + valid + input and word counters: exact on 5 configs)."""
+    w = u.in_ports()[0].width
+    n = len(u.channels)
+    most = max(c // u.pe for c in u.channels)
+    ff = w + 1 + max(1, (n - 1).bit_length()) + max(1, (most - 1).bit_length())
+    return {**zero(), "lut": w * math.ceil((n - 1) / 3) + CAT_LUTS, "ff": ff}
+
+
+def _sums_rtl(lanes: int, ib: int, ob: int, depth: int) -> dict[str, int]:
+    """hwgen_avg_pool's datapath over ``depth`` partial sums of ``lanes`` x ``ob`` bits: the adder
+    and selects, the input, forwarded-sum and output registers, the sums' memory (a LUTRAM's
+    registered read is ``lanes*ob`` FFs; a BRAM's is inside the block)."""
+    w = lanes * ob
+    aw = max(1, (depth - 1).bit_length())
+    mem = memory_rtl(depth, w)
+    read = w if depth <= LUTRAM_MAX_DEPTH else 0
+    return add({"lut": POOL_BIT_LUTS * w + POOL_LUTS + POOL_ADDR_LUTS * aw,
+                "ff": int(lanes * (ib + 2 * ob) + read + POOL_FFS + POOL_ADDR_FFS * aw)}, mem)
+
+
+def avg_pool_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """hwgen_avg_pool: the window sums of a row of OW*C/PE partial sums."""
+    return _sums_rtl(u.pe, bits(u.idt), bits(u.odt), u.ofm_dim[1] * (u.channels // u.pe))
+
+
+def global_avg_pool_rtl_resources(u: Any, board: Any) -> dict[str, int]:
+    """hwgen_global_avg_pool: hwgen_avg_pool over one window of every pixel, C/PE running sums."""
+    return _sums_rtl(u.pe, bits(u.idt), bits(u.odt), u.channels // u.pe)

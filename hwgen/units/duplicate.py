@@ -74,6 +74,8 @@ class DuplicateStreams(Unit):
         """Own: the word fans out as wires; each output keeps its own valid/ready handshake (a
         register stage of the word per output, ~10 LUT of control each), as FINN's
         ``DuplicateStreams_Batch`` synthesizes (no memory)."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         w = self.pe * bits(self.dt)
         return {"lut": 20 + 10 * self.n, "ff": self.n * (w + 2), "bram18": 0, "uram": 0, "dsp": 0}
 
@@ -85,3 +87,16 @@ class DuplicateStreams(Unit):
         p = self._port()
         return {"func": "duplicate", "targs": [p.words, p.width], "args": [], "params": [],
                 "summary": f"DuplicateStreams {self.pixels}x{self.channels} -> {self.n} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import duplicate_rtl
+
+        return duplicate_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import duplicate_rtl_resources
+
+        return duplicate_rtl_resources(self, board)

@@ -16,7 +16,7 @@ import numpy as np
 
 from hwgen.core.datatypes import DataType
 from hwgen.units.base import Port, Unit
-from hwgen.units.cost import add, bits, memory
+from hwgen.units.cost import add, array_cost, bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,18 +66,20 @@ class GlobalAveragePool(Unit):
         return 1  # one pipelined loop per frame
 
     def hls_arrays(self) -> tuple:
-        """The C/PE running sums of lib/global_avg_pool.hpp: read and written once per cycle."""
-        from hwgen.units.hls_memory import ONE, ArraySpec, Dim
+        """The C/PE running sums of lib/global_avg_pool.hpp, read again C/PE iterations after
+        they are written (hls_memory.rmw_buffer: registers when that is too close for a memory)."""
+        from hwgen.units.hls_memory import rmw_buffer
 
-        return (ArraySpec("acc", (Dim(self.channels // self.pe, ONE),), self.pe * DataType.parse(self.odt).bits,
-                          reads=1, writes=1, storage="auto", where="lib"),)
+        cf = self.channels // self.pe
+        return (rmw_buffer("acc", cf, self.pe * DataType.parse(self.odt).bits, cf),)
 
     def resources(self, board) -> dict[str, int]:
-        """Own: C/PE running sums of PE x sum-width bits (cost.memory: LUTRAM when shallow), one
-        adder of the sum width per lane (one LUT per bit on the carry chain), ~40 LUT control."""
+        """Own: the C/PE running sums as hls_arrays builds them (cost.array_cost), one adder of
+        the sum width per lane (one LUT per bit on the carry chain), ~40 LUT control."""
+        if getattr(board, "backend", "hls") == "rtl":
+            return self.rtl_resources(board)
         o = bits(self.odt)
-        acc = memory(self.channels // self.pe, self.pe * o)
-        return add({"lut": 40 + self.pe * o, "ff": self.pe * o + 40}, acc)
+        return add({"lut": 40 + self.pe * o, "ff": self.pe * o + 40}, *map(array_cost, self.hls_arrays()))
 
     def context(self) -> dict:
         from hwgen.units.hls_pack import hls_type, require
@@ -87,3 +89,16 @@ class GlobalAveragePool(Unit):
                 "targs": [self.pixels, self.channels, self.pe, hls_type(self.idt), hls_type(self.odt)],
                 "args": [], "params": [],
                 "summary": f"GlobalAveragePool (sums) {self.shape()} pe={self.pe}"}
+
+    # -- rtl backend (templates/rtl/lib) ---------------------------------------------------------
+    def rtl_context(self):
+        """Every value its Verilog module needs (hwgen.units.rtl)."""
+        from hwgen.units.rtl import global_avg_pool_rtl
+
+        return global_avg_pool_rtl(self)
+
+    def rtl_resources(self, board) -> dict[str, int]:
+        """LUT, FF, BRAM18, URAM, DSP of its Verilog module, measured with Yosys (hwgen.units.cost_rtl)."""
+        from hwgen.units.cost_rtl import global_avg_pool_rtl_resources
+
+        return global_avg_pool_rtl_resources(self, board)

@@ -15,6 +15,9 @@ checked here, statically (DESIGN §6). The rules are Vitis HLS's (UG1399, v2023.
   touches only its own bank.
 - "pragma HLS array_reshape": ``complete`` on a dimension concatenates its elements into one wider
   word, so one access reads all of them.
+- "pragma HLS dependence": a sum read back ``d`` iterations after it is written is a true
+  loop-carried dependence; a memory finishes a read-modify-write in up to RMW_DISTANCE cycles,
+  so II >= ceil(RMW_DISTANCE / d) unless the buffer is registers (``rmw_buffer`` picks).
 - "pragma HLS bind_storage": ``type=rom_2p`` / ``ram_2p`` with ``impl=bram | lutram | uram`` fixes
   the memory the cost model priced (Vitis would otherwise pick by its own rules); ``type=fifo``
   with ``impl=srl | bram | lutram`` does the same for a stream.
@@ -40,6 +43,9 @@ PORTS = 2  # UG1399: a block RAM / LUTRAM / URAM has at most two ports (rom_2p, 
 # Each entry into a loop costs it once per frame (fill + drain); calibrate it against the
 # loop latencies in csynth.xml (`hwgen report parse`).
 FILL_DRAIN_CYCLES = 8
+# the pipeline stages a memory's read-modify-write spans (read latency, the add, the write);
+# templates/hls/lib/common.hpp declares RAW dependences at this distance (the same constant)
+RMW_DISTANCE = 4
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class ArraySpec:
     rom: bool = False
     where: str = "codegen"
     notes: str = ""
+    raw_distance: int = 0  # iterations from a write to the read of the same word (0: no RMW)
 
     def banks(self) -> int:
         return math.prod(d.banks() for d in self.dims)
@@ -101,14 +108,17 @@ class ArraySpec:
     def ii(self) -> int:
         if self.registers():
             return 1
-        return max(1, math.ceil(self.accesses_per_bank() / PORTS))
+        ports = math.ceil(self.accesses_per_bank() / PORTS)
+        recurrence = math.ceil(RMW_DISTANCE / self.raw_distance) if self.raw_distance else 1
+        return max(1, ports, recurrence)
 
     def report(self) -> dict:
         return {"banks": self.banks(), "depth": self.depth(), "width": self.width,
                 "accesses_per_bank": self.accesses_per_bank(),
                 "ports": "any" if self.registers() else PORTS,
                 "storage": "registers" if self.registers() else self.storage, "ii": self.ii(),
-                "where": self.where, **({"notes": self.notes} if self.notes else {})}
+                "where": self.where, **({"notes": self.notes} if self.notes else {}),
+                **({"raw_distance": self.raw_distance} if self.raw_distance else {})}
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,17 @@ class IICheck:
 
     def report(self) -> dict:
         return {"ii_bound": self.ii_bound, "arrays": {a.name: a.report() for a in self.arrays}}
+
+
+def rmw_buffer(name: str, size: int, width: int, distance: int) -> ArraySpec:
+    """A read-modify-write buffer of the library (templates/hls/lib/common.hpp): ``size`` words,
+    each read back ``distance`` iterations after it is written; registers (``<name>_r``, one
+    read and one write per iteration) when that is closer than RMW_DISTANCE, else a memory
+    (``<name>_m``) with a true RAW dependence declared at RMW_DISTANCE."""
+    if distance < RMW_DISTANCE:
+        return ArraySpec(f"{name}_r", (Dim(size, ONE, "complete"),), width, reads=1, writes=1, where="lib")
+    return ArraySpec(f"{name}_m", (Dim(size, ONE),), width, reads=1, writes=1, storage="auto", where="lib",
+                     raw_distance=distance)
 
 
 def pragmas(a: ArraySpec, variable: str | None = None) -> list[str]:

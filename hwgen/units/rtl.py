@@ -22,10 +22,41 @@ from hwgen.units.hls_pack import require
 
 STYLE_LUTRAM, STYLE_BRAM = 1, 2
 
+# Cycles each module of templates/rtl/lib delays its first output beyond its unit's schedule()
+# (the first cycle that schedule writes, counted from the first read; a FIFO node from 0): the
+# pipeline registers the cycle-level check of the schedules does not see. Measured in the unit
+# grids (tests/rtl/test_rtl_latency.py asserts each); the rtl backend's FIFO sizing adds them up
+# along the branches of a join (hwgen.passes.rtl_slack).
+PIPELINE_LATENCY = {
+    "hwgen_mvau": 3, "hwgen_sliding_window": 1, "hwgen_sliding_window_wide": 1, "hwgen_maxpool": 2,
+    "hwgen_thresholding": 2, "hwgen_label_select": 0, "hwgen_dwc": 1, "hwgen_fifo": 2,
+    "hwgen_duplicate": 1, "hwgen_add_streams": 1, "hwgen_concat": 1, "hwgen_avg_pool": 2,
+    "hwgen_global_avg_pool": 2,
+}
+
+
+@dataclass(frozen=True)
+class RtlStream:
+    """One stream of a module port: ``epw`` elements of ``bits`` per word, ``total`` per frame."""
+
+    epw: int
+    bits: int
+    total: int
+    signed: bool = False
+
+    @property
+    def width(self) -> int:
+        return self.epw * self.bits
+
 
 @dataclass(frozen=True)
 class RtlContext:
-    """One Verilog module instance: module, parameters, memory files, port layouts."""
+    """One Verilog module instance: module, parameters, memory files, port layouts.
+
+    A module with several input (output) streams packs them into its one ``in_*`` (``out_*``)
+    port: stream k's data above stream k-1's, bit k of valid and ready (the branching units);
+    ``in_streams`` / ``out_streams`` list them, and the scalar fields describe stream 0.
+    """
 
     module: str
     params: dict[str, Any]
@@ -39,14 +70,30 @@ class RtlContext:
     mems: dict[str, list[str]] = field(default_factory=dict)  # file parameter -> hex lines
     in_signed: bool = False
     out_signed: bool = False
+    in_streams: tuple[RtlStream, ...] = ()  # set when the module reads several streams
+    out_streams: tuple[RtlStream, ...] = ()  # set when it writes several
+
+    @property
+    def inputs(self) -> tuple[RtlStream, ...]:
+        return self.in_streams or (RtlStream(self.in_epw, self.in_bits, self.in_total, self.in_signed),)
+
+    @property
+    def outputs(self) -> tuple[RtlStream, ...]:
+        return self.out_streams or (RtlStream(self.out_epw, self.out_bits, self.out_total, self.out_signed),)
+
+    @property
+    def latency(self) -> int:
+        """Cycles the module's first output comes later than its unit's schedule (PIPELINE_LATENCY)."""
+        return PIPELINE_LATENCY[self.module]
 
     @property
     def in_width(self) -> int:
-        return self.in_epw * self.in_bits
+        """Bits of the module's ``in_tdata`` port (every input stream's word)."""
+        return sum(s.width for s in self.inputs)
 
     @property
     def out_width(self) -> int:
-        return self.out_epw * self.out_bits
+        return sum(s.width for s in self.outputs)
 
 
 def mem_style(depth: int) -> int:
@@ -213,6 +260,72 @@ def dwc_unit_rtl(u: Any) -> RtlContext:
     """The DataWidthConverter node: one hwgen_dwc for any ratio (it reads and writes in one cycle)."""
     p = u.in_ports()[0]
     return dwc_rtl(u.in_epw, u.out_epw, p.bits, int(u.elems), _dt(p.dtype).kind == "int")
+
+
+def _streams(ports: Any) -> tuple[RtlStream, ...]:
+    """The unit's ports (hwgen.units.base.Port) as module streams."""
+    return tuple(RtlStream(p.epw, p.bits, p.elems, _dt(p.dtype).kind == "int") for p in ports)
+
+
+def _branching(module: str, u: Any, params: dict[str, Any], summary: str) -> RtlContext:
+    """A context whose streams are the unit's ports (several on one side)."""
+    ins, outs = _streams(u.in_ports()), _streams(u.out_ports())
+    i0, o0 = ins[0], outs[0]
+    return RtlContext(module, params, i0.epw, i0.bits, o0.epw, o0.bits, i0.total, o0.total, summary,
+                      in_signed=i0.signed, out_signed=o0.signed, in_streams=ins if len(ins) > 1 else (),
+                      out_streams=outs if len(outs) > 1 else ())
+
+
+def duplicate_rtl(u: Any) -> RtlContext:
+    """hwgen_duplicate: one W-bit stream to N (any N >= 2; the HLS library stops at 4)."""
+    require(u.n >= 2, u, f"{u.n} outputs; a fork has at least 2")
+    require(u.channels % u.pe == 0, u, f"PE={u.pe} does not divide C={u.channels}")
+    p = u.in_ports()[0]
+    return _branching("hwgen_duplicate", u, {"N": u.n, "W": p.width},
+                      f"DuplicateStreams {u.pixels}x{u.channels} -> {u.n} pe={u.pe}")
+
+
+def add_streams_rtl(u: Any) -> RtlContext:
+    """hwgen_add_streams: (a << SA) + (b << SB) per lane, wrapped to the output type's bits."""
+    require(u.channels % u.pe == 0, u, f"PE={u.pe} does not divide C={u.channels}")
+    require(u.shift_a >= 0 and u.shift_b >= 0, u, f"negative shift ({u.shift_a}, {u.shift_b})")
+    a, b, o = _dt(u.idt_a), _dt(u.idt_b), _dt(u.odt)
+    params = {"PE": u.pe, "AB": a.bits, "ASIGNED": _is_signed(u.idt_a), "SA": int(u.shift_a),
+              "BB": b.bits, "BSIGNED": _is_signed(u.idt_b), "SB": int(u.shift_b), "OB": o.bits}
+    return _branching("hwgen_add_streams", u, params,
+                      f"AddStreams {u.pixels}x{u.channels} pe={u.pe} (a<<{u.shift_a}) + (b<<{u.shift_b})")
+
+
+def concat_rtl(u: Any) -> RtlContext:
+    """hwgen_concat: N inputs of C_k/PE words per pixel (WORDS packs the counts, input 0 lowest)."""
+    require(len(u.channels) >= 2, u, f"{len(u.channels)} inputs; a concat has at least 2")
+    err = u.folding_error("pe", u.pe)
+    require(err is None, u, str(err))
+    words = [c // u.pe for c in u.channels]
+    packed = "{" + ", ".join(f"32'd{w}" for w in reversed(words)) + "}"
+    return _branching("hwgen_concat", u, {"N": len(words), "W": u.in_ports()[0].width, "WORDS": packed},
+                      f"StreamingConcat {u.shape()} pe={u.pe}")
+
+
+def avg_pool_rtl(u: Any) -> RtlContext:
+    """hwgen_avg_pool: a row of OW*C/PE partial sums (LUTRAM or BRAM by depth, as the estimate)."""
+    require(u.channels % u.pe == 0, u, f"PE={u.pe} does not divide C={u.channels}")
+    (ih, iw), (kh, kw) = u.ifm_dim, u.kernel
+    require(1 <= kh <= ih and 1 <= kw <= iw, u, f"kernel {u.kernel} larger than the input {u.ifm_dim}")
+    idt, odt = _dt(u.idt), _dt(u.odt)
+    params = {"IH": ih, "IW": iw, "C": u.channels, "KH": kh, "KW": kw, "PE": u.pe, "IB": idt.bits,
+              "ISIGNED": _is_signed(u.idt), "OB": odt.bits,
+              "STYLE": mem_style(u.ofm_dim[1] * (u.channels // u.pe))}
+    return _branching("hwgen_avg_pool", u, params, f"AveragePool (window sums) {u.shape()} pe={u.pe}")
+
+
+def global_avg_pool_rtl(u: Any) -> RtlContext:
+    """hwgen_global_avg_pool: C/PE running sums (LUTRAM or BRAM by depth, as the estimate)."""
+    require(u.channels % u.pe == 0, u, f"PE={u.pe} does not divide C={u.channels}")
+    idt, odt = _dt(u.idt), _dt(u.odt)
+    params = {"PIXELS": u.pixels, "C": u.channels, "PE": u.pe, "IB": idt.bits, "ISIGNED": _is_signed(u.idt),
+              "OB": odt.bits, "STYLE": mem_style(u.channels // u.pe)}
+    return _branching("hwgen_global_avg_pool", u, params, f"GlobalAveragePool (sums) {u.shape()} pe={u.pe}")
 
 
 def rtl_context(u: Any) -> RtlContext:

@@ -79,6 +79,12 @@ def binary_conv(in_ch: int, out_ch: int, method: Method, kernel: int = 3, stride
     return layer
 
 
+def int_conv(in_ch: int, out_ch: int, kernel: int = 3) -> QuantConv2d:
+    """Bias-free valid QuantConv2d with 4-bit power-of-two-scaled weights (a stem's first layer;
+    PyTorch's default init, which the 2^-3 grid resolves)."""
+    return QuantConv2d(in_ch, out_ch, kernel, bias=False, weight_quant=quant.Int4WeightConst)
+
+
 def input_quant(bits: int) -> QuantIdentity:
     """Model input quantizer: bipolar for 1 bit, Q1.7-style signed fixed point otherwise."""
     if bits == 1:
@@ -130,7 +136,8 @@ class BiRealBlock(nn.Module):
 
 
 class ReductionBlock(nn.Module):
-    """ReActNet-style reduction C -> 2C, H -> H/2: two stride-2 binary 3x3 convs share sign(x);
+    """ReActNet-style reduction C -> 2C, H -> floor(H/2) for odd H: two valid stride-2 binary 3x3
+    convs share sign(x) ((H - 3) // 2 + 1 = (H - 1) / 2 rows, the AvgPool2d(2) shortcut's count);
     each is added to the AvgPool2d(2) shortcut (requantized), then RPReLU, requantized, and the
     two halves are concatenated (ReActNet's duplicated-shortcut channel expansion)."""
 
@@ -139,7 +146,6 @@ class ReductionBlock(nn.Module):
         self.act = BinaryAct(channels, method.act_grad, method.rsign)
         self.pool = nn.AvgPool2d(2)
         self.pool_quant = shortcut_quant(shortcut_bits)
-        self.pads = nn.ModuleList([PadBipolar(1), PadBipolar(1)])
         self.convs = nn.ModuleList([binary_conv(channels, channels, method, stride=2) for _ in range(2)])
         self.bns = nn.ModuleList([nn.BatchNorm2d(channels) for _ in range(2)])
         self.branch_quants = nn.ModuleList([shortcut_quant(shortcut_bits) for _ in range(2)])
@@ -151,7 +157,7 @@ class ReductionBlock(nn.Module):
         s = self.pool_quant(self.pool(x))
         outs = []
         for i in range(2):
-            y = self.branch_quants[i](self.bns[i](self.convs[i](self.pads[i](a)))) + s
+            y = self.branch_quants[i](self.bns[i](self.convs[i](a))) + s
             if self.rprelus is not None:
                 y = self.rprelus[i](y)
             outs.append(self.out_quants[i](y))

@@ -21,6 +21,7 @@ from hwgen.zoo.blocks import (
     binary_conv,
     binary_linear,
     input_quant,
+    int_conv,
     shortcut_quant,
 )
 from hwgen.zoo.methods import Method
@@ -95,19 +96,27 @@ class CNV(nn.Module):
         return self.fcs(x.reshape(x.shape[0], -1))
 
 
-class ResidualCNN(nn.Module):
-    """Small Bi-Real-style CNN for 1x28x28: stem, 2x2 residual blocks, max-pools, FC.
+def stem(in_channels: int, channels: int, out: nn.Module) -> nn.Sequential:
+    """The CNNs' stem: a valid 3x3 conv with 4-bit weights on the 8-bit input (28 -> 26), BatchNorm,
+    the output quantizer ``out`` (6-bit shortcut or bipolar), max-pool 2 (-> 13x13): the blocks
+    then run at a quarter of the pixels, which buys the width that binary layers need."""
+    return nn.Sequential(int_conv(in_channels, channels), nn.BatchNorm2d(channels), out, nn.MaxPool2d(2))
 
-    Shapes: 28 -stem(3x3 valid)-> 26 -2 blocks, pool-> 13 -2 blocks, pool-> 6 -> FC. Every
-    shortcut tensor is 6-bit with one constant power-of-two scale, so each Add is an integer
-    add in hardware. ``residual=False`` is the plain network of the same shape.
+
+class ResidualCNN(nn.Module):
+    """Bi-Real-style CNN for 1x28x28: stem (13x13xC), 2 residual blocks, max-pool, 2 residual
+    blocks (6x6xC), a binary-weight FC on the 6-bit features.
+
+    Every shortcut tensor is 6-bit with one constant power-of-two scale, so each Add is an integer
+    add in hardware; the head reads those 6-bit features (binarizing them costs ~3 points here).
+    ``residual=False`` is the plain network of the same shape and parameter count.
     """
 
     def __init__(
         self,
         num_classes: int,
         method: Method,
-        channels: int = 16,
+        channels: int = 48,
         in_channels: int = 1,
         in_bits: int = 8,
         shortcut_bits: int = 6,
@@ -116,41 +125,33 @@ class ResidualCNN(nn.Module):
         super().__init__()
         self.method = method
         self.input_quant = input_quant(in_bits)
-        self.stem = nn.Sequential(
-            binary_conv(in_channels, channels, method),
-            nn.BatchNorm2d(channels),
-            shortcut_quant(shortcut_bits),
+        self.stem = stem(in_channels, channels, shortcut_quant(shortcut_bits))
+        self.blocks = nn.Sequential(
+            BiRealBlock(channels, method, shortcut_bits, residual),
+            BiRealBlock(channels, method, shortcut_bits, residual),
+            nn.MaxPool2d(2),
+            BiRealBlock(channels, method, shortcut_bits, residual),
+            BiRealBlock(channels, method, shortcut_bits, residual),
         )
-        blocks: list[nn.Module] = []
-        for _ in range(2):
-            blocks += [BiRealBlock(channels, method, shortcut_bits, residual) for _ in range(2)]
-            blocks.append(nn.MaxPool2d(2))
-        self.blocks = nn.Sequential(*blocks)
-        self.head_act = BinaryAct(channels, method.act_grad, method.rsign)
         self.fc = binary_linear(channels * 6 * 6, num_classes, method)
         self.norm = TensorNorm()
 
     def forward(self, x: Tensor) -> Tensor:  # noqa: D102
         x = self.blocks(self.stem(self.input_quant(x)))
-        x = self.head_act(x)
         return self.norm(self.fc(x.reshape(x.shape[0], -1)))
 
 
 class ReActNetCNN(nn.Module):
-    """Small ReActNet-style CNN for 1x28x28: stem, 2 blocks (26x26xC), a reduction block
-    (AvgPool2d(2) shortcut, stride-2 binary convs, concat to 2C), 1 block (13x13x2C), global
-    average pool, quantized like the shortcuts, binary FC. RSign/RPReLU come from the method."""
+    """ReActNet-style CNN for 1x28x28: stem (13x13xC), 2 blocks, a reduction block (AvgPool2d(2)
+    shortcut, valid stride-2 binary convs, concat to 2C at 6x6), 1 block (6x6x2C), global
+    average pool, quantized like the shortcuts, binary-weight FC. RSign/RPReLU from the method."""
 
-    def __init__(self, num_classes: int, method: Method, channels: int = 16, in_channels: int = 1,
+    def __init__(self, num_classes: int, method: Method, channels: int = 32, in_channels: int = 1,
                  in_bits: int = 8, shortcut_bits: int = 6) -> None:
         super().__init__()
         self.method = method
         self.input_quant = input_quant(in_bits)
-        self.stem = nn.Sequential(
-            binary_conv(in_channels, channels, method),
-            nn.BatchNorm2d(channels),
-            shortcut_quant(shortcut_bits),
-        )
+        self.stem = stem(in_channels, channels, shortcut_quant(shortcut_bits))
         self.blocks = nn.Sequential(
             BiRealBlock(channels, method, shortcut_bits),
             BiRealBlock(channels, method, shortcut_bits),
@@ -168,22 +169,22 @@ class ReActNetCNN(nn.Module):
 
 
 class DenseCNN(nn.Module):
-    """Small BinaryDenseNet-style CNN for 1x28x28: stem (26x26xC, bipolar), 2 dense layers
-    (+growth channels each, torch.cat of sign outputs), max-pool, 2 dense layers, max-pool, FC."""
+    """BinaryDenseNet-style CNN for 1x28x28: stem (13x13xC, bipolar), 2 dense layers (+growth
+    channels each, torch.cat of sign outputs), max-pool, 2 dense layers (6x6), binary FC."""
 
-    def __init__(self, num_classes: int, method: Method, channels: int = 16, growth: int = 8,
+    def __init__(self, num_classes: int, method: Method, channels: int = 32, growth: int = 16,
                  in_channels: int = 1, in_bits: int = 8) -> None:
         super().__init__()
         self.method = method
         self.input_quant = input_quant(in_bits)
-        layers = binary_block(binary_conv(in_channels, channels, method), nn.BatchNorm2d(channels),
-                              channels, method)
+        layers: list[nn.Module] = [stem(in_channels, channels, BinaryAct(channels, method.act_grad, method.rsign))]
         ch = channels
-        for _ in range(2):
+        for i in range(2):
             for _ in range(2):
                 layers.append(DenseLayer(ch, growth, method))
                 ch += growth
-            layers.append(nn.MaxPool2d(2))
+            if i == 0:
+                layers.append(nn.MaxPool2d(2))
         self.features = nn.Sequential(*layers)
         self.fc = binary_linear(ch * 6 * 6, num_classes, method)
         self.norm = TensorNorm()

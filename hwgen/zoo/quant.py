@@ -15,7 +15,7 @@ from brevitas.core.scaling import ScalingImplType
 from brevitas.inject.enum import ScalingPerOutputType, StatsOp
 from brevitas.quant.binary import SignedBinaryActPerTensorConst, SignedBinaryWeightPerTensorConst
 from brevitas.quant.fixed_point import Int8ActPerTensorFixedPoint
-from brevitas.quant.scaled_int import Int8ActPerTensorFloatMinMaxInit
+from brevitas.quant.scaled_int import Int8ActPerTensorFloatMinMaxInit, Int8WeightPerTensorFloat
 
 
 class BipolarActSte(SignedBinaryActPerTensorConst):
@@ -48,6 +48,17 @@ class BinaryWeightChannelPow2(BinaryWeightChannelMean):
     """IR-Net weights: sign(W) * 2^round(log2(mean|W|)) per output channel (a bit shift)."""
 
     restrict_scaling_type = RestrictValueType.POWER_OF_TWO
+
+
+class Int4WeightConst(Int8WeightPerTensorFloat):
+    """4-bit narrow-range weights on one constant power-of-two scale, 2^-3 (Brevitas divides the
+    constant 7/8 by the largest code 7): codes -7..7, exact in hwgen. The zoo's stems use it —
+    a 3x3 filter on one 8-bit channel has only 9 weights, too few to binarize."""
+
+    bit_width = 4
+    narrow_range = True
+    scaling_impl_type = ScalingImplType.CONST
+    scaling_const = 7.0 / 8.0
 
 
 class Int8InputQuant(Int8ActPerTensorFloatMinMaxInit):

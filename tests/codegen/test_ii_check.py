@@ -24,7 +24,7 @@ from hwgen.units import (
     StreamingMaxPool,
     Thresholding,
 )
-from hwgen.units.hls_memory import ONE, UNROLLED, ArraySpec, Dim, IICheck, pragmas
+from hwgen.units.hls_memory import ONE, RMW_DISTANCE, UNROLLED, ArraySpec, Dim, IICheck, pragmas, rmw_buffer
 
 
 def test_unpartitioned_weights_give_ii_above_1_and_are_refused():
@@ -89,7 +89,11 @@ UNITS = [
     AddStreams(name="/i", channels=6, pixels=5, pe=3, idt_a="int4", idt_b="int3", shift_b=1, odt="int6"),
     StreamingConcat(name="/j", channels=(6, 4), pixels=3, pe=2, dt="binary"),
     AveragePool(name="/k", ifm_dim=(6, 6), channels=4, kernel=(2, 2), pe=2, idt="int8", odt="int10"),
+    AveragePool(name="/k1", ifm_dim=(2, 2), channels=4, kernel=(2, 2), pe=4, idt="int8", odt="int10"),
+    AveragePool(name="/k8", ifm_dim=(6, 6), channels=16, kernel=(2, 2), pe=2, idt="int8", odt="int10"),
     GlobalAveragePool(name="/l", channels=6, pixels=9, pe=3, idt="uint4", odt="uint8"),
+    GlobalAveragePool(name="/l1", channels=6, pixels=9, pe=6, idt="uint4", odt="uint8"),
+    GlobalAveragePool(name="/l8", channels=32, pixels=9, pe=4, idt="uint4", odt="uint8"),
 ]
 
 
@@ -105,6 +109,26 @@ def test_every_unit_is_ii_1_and_its_library_pragmas_exist(u):
             if d.pragma == "complete":
                 pat = rf"ARRAY_PARTITION variable={a.name}( dim=({i}|0))? complete"
                 assert re.search(pat, header), f"{u.template}.hpp lacks {pat}"
+        if a.raw_distance:  # a memory read back after it is written: the dependence is declared
+            pat = rf"DEPENDENCE variable={a.name} inter RAW distance={RMW_DISTANCE} true"
+            assert re.search(pat, header), f"{u.template}.hpp lacks {pat}"
+
+
+def test_read_modify_write_buffers_are_registers_when_too_close_for_a_memory():
+    # a memory read back one iteration after it is written cannot run at II = 1 (the case that
+    # must fail), at RMW_DISTANCE it can; rmw_buffer keeps closer ones in registers
+    close = ArraySpec("acc_m", (Dim(2, ONE),), 8, reads=1, writes=1, storage="lutram", raw_distance=1)
+    assert close.ii() == RMW_DISTANCE
+    assert ArraySpec("acc_m", (Dim(8, ONE),), 8, reads=1, writes=1, raw_distance=RMW_DISTANCE).ii() == 1
+    for d in range(1, 2 * RMW_DISTANCE):
+        a = rmw_buffer("acc", d, 8, d)
+        assert a.ii() == 1 and a.registers() == (d < RMW_DISTANCE), a.report()
+    # GlobalAveragePool at C/PE = 1 re-reads its sum every iteration: registers, not a memory
+    gap = GlobalAveragePool(name="/g", channels=6, pixels=9, pe=6, idt="uint4", odt="uint8")
+    assert [a.registers() for a in gap.hls_arrays()] == [True]
+    # AveragePool at C/PE = 1: the horizontal sums in registers, the row (IW words apart) in memory
+    avg = AveragePool(name="/a", ifm_dim=(8, 8), channels=4, kernel=(2, 2), pe=4, idt="int8", odt="int10")
+    assert [(a.name, a.registers()) for a in avg.hls_arrays()] == [("hsum_r", True), ("row_m", False)]
 
 
 def test_generate_writes_hls_check_and_refuses_ii_above_1(tfc_graph, tmp_path, monkeypatch):
@@ -145,3 +169,8 @@ def test_every_registered_unit_describes_its_arrays_and_loops():
     for name, cls in UNITS.items():
         assert cls.loop_entries is not Unit.loop_entries, f"{name} lacks loop_entries()"
         assert cls.hls_arrays is not Unit.hls_arrays, f"{name} lacks hls_arrays()"
+
+
+def test_the_library_declares_the_same_rmw_distance():
+    text = (LIB_DIR / "common.hpp").read_text()
+    assert re.search(rf"static const unsigned RMW_DISTANCE = {RMW_DISTANCE};", text)

@@ -88,7 +88,8 @@ def _branch_graphs():
         out.append(("concat", _dag(cat.name, (3, 8), "binary", [(dup, ["x"], names), (cat, names, ["y"])],
                                    {**{k: ((3, 8), "binary") for k in names}, "y": ((3, 8 * n), "binary")}, "y")))
     avgs = [((6, 6), 4, (2, 2), 2, "int8"), ((7, 5), 3, (2, 2), 3, "int4"),  # floor: last row/col dropped
-            ((6, 6), 2, (3, 3), 1, "binary"), ((4, 6), 4, (2, 3), 4, "uint3")]
+            ((6, 6), 2, (3, 3), 1, "binary"), ((4, 6), 4, (2, 3), 4, "uint3"),
+            ((4, 4), 12, (2, 2), 2, "int4"), ((2, 2), 3, (2, 2), 3, "int8")]  # C/PE 6 (memories), 1
     for dim, c, k, pe, dt in avgs:
         t = DataType.parse(dt)
         n = k[0] * k[1]
@@ -97,7 +98,8 @@ def _branch_graphs():
                         kernel=k, pe=pe, idt=dt, odt=odt)
         oh, ow = u.ofm_dim
         out.append(("avgpool", _graph([u], (*dim, c), dt, [((oh, ow, c), odt)])))
-    for px, c, pe, dt in [(9, 4, 2, "int8"), (5, 6, 3, "uint4"), (1, 3, 1, "int4"), (169, 8, 8, "int8")]:
+    for px, c, pe, dt in [(9, 4, 2, "int8"), (5, 6, 3, "uint4"), (1, 3, 1, "int4"), (169, 8, 8, "int8"),
+                          (4, 10, 2, "int4")]:  # C/PE = 5: the running sums in a memory
         t = DataType.parse(dt)
         odt = str(DataType.smallest(min(0, t.min * px), t.max * px))
         u = GlobalAveragePool(name=f"/gap/{px}x{c}_pe{pe}_{dt}", channels=c, pixels=px, pe=pe, idt=dt, odt=odt)

@@ -1,5 +1,7 @@
 """Residual and dense zoo models: the per-edge burst depths deadlock at the forks; the searched
-depths reach the estimate's interval (Bi-Real, ReActNet) or the best any depths reach (DenseNet)."""
+depths reach the best interval any depths reach, and where that is slower than the slowest unit
+(the stem's max-pool fills its first rows of a frame only after its last output row of the one
+before, starving a balanced consumer), the estimate step prints the check's interval."""
 
 from __future__ import annotations
 
@@ -42,5 +44,6 @@ def test_branching_zoo_models_need_the_searched_depths(name, tmp_path):
     r = check(g, BOARD.axi_port_bits)
     mx = estimate(g, BOARD)["performance"]["max_cycles"]
     assert not r.deadlock and r.interval == info["reachable_interval"] >= mx
-    if name == "bireal-cnn":
-        assert r.interval == mx
+    st = run_flow(["check", "estimate"], FlowState(Path(name), {"board": BOARD}, stages={"folded": g}))
+    perf = st.artifacts["estimate"]["performance"]
+    assert perf["ii_cycles"] == r.interval and perf["units_max_cycles"] == mx

@@ -72,3 +72,17 @@ def test_cli_simulate_streams_file_and_reports_bad_input(tfc_hw, bnn_pynq, tmp_p
     (tmp_path / "x.npy").write_text("junk")
     res = subprocess.run(run, capture_output=True, text=True, check=False)
     assert res.returncode == 2 and "Traceback" not in res.stderr and "x.npy" in res.stderr
+
+
+def test_several_outputs_go_to_one_npz_named_like_the_out_path(tfc_hw, tmp_path):
+    import dataclasses
+
+    # the same graph with its hidden tensor exposed as a second output
+    g = dataclasses.replace(tfc_hw, outputs=[*tfc_hw.outputs, tfc_hw.nodes[0].outputs[0]])
+    x = np.random.default_rng(1).integers(0, 2, (5, 1, 28, 28)).astype(np.float32)
+    out = simulate_to_file(g, x, tmp_path / "y.npy")
+    assert out == tmp_path / "y.npz" and not (tmp_path / "y.npy.npz").exists()
+    with np.load(out) as z:
+        want = simulate(g, x)
+        assert sorted(z.files) == sorted(g.outputs)
+        assert all(np.array_equal(z[k], w) for k, w in zip(g.outputs, want))

@@ -65,16 +65,17 @@ def build_rtl_design(g: Graph, axi_bits: int = 64, top: str = "top") -> RtlDesig
 
     d.wires.append({"name": wire(tin.name), "width": widths[tin.name]})
     for n in nodes:
-        if len(n.inputs) != 1 or len(n.outputs) != 1:
-            raise CodegenError(f"node {n.name!r} ({n.op}) has {len(n.inputs)} input and {len(n.outputs)} output "
-                               "streams: the Verilog library has no branching units yet; use --backend hls")
         c = rtl_context(unit_of(n))
-        t_in, t_out = n.inputs[0], n.outputs[0]
-        if widths.get(t_in) != c.in_width:
-            raise CodegenError(f"node {n.name!r} ({n.op}) reads {c.in_width}-bit words from {t_in!r} written "
-                               f"{widths.get(t_in)} bits wide: a width converter is missing (run the 'insert' step)")
-        widths[t_out] = c.out_width
-        d.wires.append({"name": wire(t_out), "width": c.out_width})
+        if len(n.inputs) != len(c.inputs) or len(n.outputs) != len(c.outputs):
+            raise CodegenError(f"node {n.name!r} ({n.op}) has {len(n.inputs)} input and {len(n.outputs)} output "
+                               f"streams, its Verilog module {c.module} {len(c.inputs)} and {len(c.outputs)}")
+        for t_in, s in zip(n.inputs, c.inputs):
+            if widths.get(t_in) != s.width:
+                raise CodegenError(f"node {n.name!r} ({n.op}) reads {s.width}-bit words from {t_in!r} written "
+                                   f"{widths.get(t_in)} bits wide: a width converter is missing (run the 'insert' step)")
+        for t_out, s in zip(n.outputs, c.outputs):
+            widths[t_out] = s.width
+            d.wires.append({"name": wire(t_out), "width": s.width})
         label = cname(n.name)
         files = {}
         for param, lines in c.mems.items():
@@ -82,9 +83,12 @@ def build_rtl_design(g: Graph, axi_bits: int = 64, top: str = "top") -> RtlDesig
             d.mems[fname] = lines
             files[param] = fname
         kind = {"hwgen_fifo": "fifo", "hwgen_dwc": "dwc"}.get(c.module, "unit")
+        # several streams on one side share the module's port: stream k above stream k-1
         d.instances.append({"kind": kind, "node": n.name, "wrapper": f"{top}_{label}", "module": c.module,
-                            "params": verilog_params(c.params, files), "src": wire(t_in), "dst": wire(t_out),
-                            "in_width": c.in_width, "out_width": c.out_width, "summary": c.summary, "ctx": c})
+                            "params": verilog_params(c.params, files), "src": _bus([wire(t) for t in n.inputs]),
+                            "dst": _bus([wire(t) for t in n.outputs]), "n_in": len(n.inputs),
+                            "n_out": len(n.outputs), "in_width": c.in_width, "out_width": c.out_width,
+                            "summary": c.summary, "ctx": c})
     out_width = d.out_port["epw"] * d.out_port["bits"]
     if widths.get(tout.name) != out_width:
         raise CodegenError(f"graph {g.name!r}: output stream {tout.name!r} is {widths.get(tout.name)} bits, "
@@ -94,6 +98,13 @@ def build_rtl_design(g: Graph, axi_bits: int = 64, top: str = "top") -> RtlDesig
     if len(set(names)) != len(names) or len({w["name"] for w in d.wires}) != len(d.wires):
         raise CodegenError(f"graph {g.name!r}: two node or tensor names sanitize to the same Verilog identifier")
     return d
+
+
+def _bus(wires: list[str]) -> dict[str, str]:
+    """The port connections of one side: a wire bundle, or the concatenation of several."""
+    if len(wires) == 1:
+        return {sig: f"{wires[0]}_{sig}" for sig in ("tdata", "tvalid", "tready")}
+    return {sig: "{" + ", ".join(f"{w}_{sig}" for w in reversed(wires)) + "}" for sig in ("tdata", "tvalid", "tready")}
 
 
 def write_rtl(d: RtlDesign, rtl_dir: Path, model: str) -> list[Path]:

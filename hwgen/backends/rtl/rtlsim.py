@@ -19,6 +19,7 @@ from hwgen.backends.rtl import verilator as vl
 from hwgen.backends.rtl.codegen import RtlDesign
 from hwgen.core.errors import VerificationError
 from hwgen.core.ir import Graph
+from hwgen.sim.dataflow import DataflowResult
 
 TOP_PORTS = {"clk": "ap_clk", "rst": "ap_rst_n", "idata": "in0_TDATA", "ivalid": "in0_TVALID",
              "iready": "in0_TREADY", "odata": "out0_TDATA", "ovalid": "out0_TVALID", "oready": "out0_TREADY",
@@ -39,10 +40,55 @@ class RtlsimResult:
     cycles: int = 0
     dataflow_interval: int | None = None  # the cycle-level dataflow check (hwgen.analysis.dataflow)
     dataflow_latency: int | None = None
+    slowest_cycles: int = 0  # the slowest unit's cycles() (or the DMA's words): no design runs faster
 
     @property
     def interval_error(self) -> float:
         return self.interval_cycles / self.estimate_interval - 1.0
+
+
+def rtl_check(g: Graph, axi_bits: int) -> DataflowResult:
+    """The cycle-level dataflow check replaying the Verilog's schedules: every unit's
+    ``schedule_runs()`` at one iteration a cycle (the rtl modules have no initiation-interval
+    bound and no per-frame pipeline fill and drain of an HLS process), with the graph's FIFO
+    depths. Their pipeline registers are not modelled (hwgen.passes.rtl_slack sizes for them)."""
+    from dataclasses import replace
+
+    from hwgen.analysis.dataflow import CHECK_FRAMES
+    from hwgen.passes.insert import insert_stream_nodes
+    from hwgen.sim.dataflow import build_network, run_network
+    from hwgen.units import hardware_nodes, unit_of
+
+    g = insert_stream_nodes(g, axi_bits)
+    net = build_network(g, axi_bits)
+    units = {n.name: unit_of(n) for n in hardware_nodes(g)}
+    procs = []
+    for p, name in zip(net.processes, net.names):
+        if name in units:
+            runs = np.array([(n, *r, *w) for n, r, w in units[name].schedule_runs()], np.int64)
+            p = replace(p, runs=runs)
+        procs.append(p)
+    return run_network(replace(net, processes=procs), CHECK_FRAMES)
+
+
+def rtl_interval(g: Graph, d: RtlDesign) -> int:
+    """The estimated frame interval of the Verilog design: its slowest unit's ``cycles()`` or the
+    DMA's words per frame, or the cycle-level check of the Verilog's schedules (``rtl_check``)
+    where that is slower (a max-pool's per-frame ring fill starving a balanced consumer). The rtl
+    modules run exactly ``cycles()`` per frame back to back (the unit grid measures it), without
+    the per-frame pipeline fill and drain of the HLS processes (``Unit.frame_cycles("rtl")``,
+    which ``estimate.performance`` uses for an rtl board); the DMA moves the ports' words (whole elements per word: 14
+    words for 784 bits over 64, where ``ceil(bits / AXI)`` is 13)."""
+    r = rtl_check(g, int(d.in_port["axi"]))
+    return max(rtl_slowest(g, d), r.interval or 0)
+
+
+def rtl_slowest(g: Graph, d: RtlDesign) -> int:
+    """The slowest unit's ``cycles()`` or the DMA's words per frame."""
+    from hwgen.units import hardware_nodes, unit_of
+
+    cyc = [unit_of(n).cycles() for n in hardware_nodes(g)]
+    return max([*cyc, int(d.in_port["words"]), int(d.out_port["words"])])
 
 
 def _config(d: RtlDesign) -> vl.Config:
@@ -102,11 +148,9 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
                                 "every frame (the DMA would not close its transfers)")
     interval = vl.frame_interval(r.t_out, op["words"]) if n >= 3 else float("nan")
     latency = int(r.t_out[op["words"] - 1] - r.t_in[0] + 1)
-    # the estimate's interval for the rtl backend: the slowest unit's cycles() (Unit.frame_cycles
-    # ("rtl"): no HLS fill and drain) or the DMA's words per frame
-    est_interval = int(perf["max_cycles"])
+    est_interval = rtl_interval(g, d)
     res = RtlsimResult(n, bad, interval, latency, est_interval, int(perf["latency_cycles"]), fifos,
-                       b.seconds, wall, r.cycles, flow.interval, flow.latency)
+                       b.seconds, wall, r.cycles, flow.interval, flow.latency, rtl_slowest(g, d))
     if bad:
         first = int(np.argmax(np.any(got != want, axis=1)))
         raise VerificationError(f"RTL simulation differs from the simulator on {bad}/{n} inputs "
@@ -153,6 +197,7 @@ def _rtlsim_step(state: FlowState) -> FlowState:
     console.print(rtlsim_table(r))
     console.print(f"rtlsim: verilated in {r.compile_s:.1f} s (0: cached), ran {r.cycles} cycles in {r.run_s:.2f} s")
     summary = {"n": r.n, "interval_cycles": r.interval_cycles, "estimate_interval": r.estimate_interval,
+               "slowest_cycles": r.slowest_cycles,
                "latency_cycles": r.latency_cycles, "estimate_latency": r.estimate_latency, "fifos": r.fifos,
                "dataflow_interval": r.dataflow_interval, "dataflow_latency": r.dataflow_latency,
                "compile_s": r.compile_s, "run_s": r.run_s}

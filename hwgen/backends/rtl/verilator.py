@@ -70,7 +70,11 @@ UNIT_PORTS = {"clk": "clk", "rst": "rst_n", "idata": "in_tdata", "ivalid": "in_t
 
 @dataclass(frozen=True)
 class Config:
-    """One module instance of the harness: its stream ports ``<in>_t*`` and ``<out>_t*``."""
+    """One module instance of the harness: its stream ports ``<in>_t*`` and ``<out>_t*``.
+
+    A module with several streams on one side packs them into that one port (stream k's data
+    above stream k-1's, bit k of valid/ready): ``in_streams`` / ``out_streams`` give their widths
+    (empty: one stream of ``in_width`` / ``out_width``); the harness gives each its own ports."""
 
     module: str
     params: dict[str, str]  # Verilog parameter -> literal
@@ -78,14 +82,32 @@ class Config:
     out_width: int
     summary: str = ""
     ports: dict = field(default_factory=lambda: dict(UNIT_PORTS))
+    in_streams: tuple[int, ...] = ()
+    out_streams: tuple[int, ...] = ()
+
+    @property
+    def ins(self) -> tuple[int, ...]:
+        return self.in_streams or (self.in_width,)
+
+    @property
+    def outs(self) -> tuple[int, ...]:
+        return self.out_streams or (self.out_width,)
+
+    @property
+    def in_strides(self) -> list[int]:
+        return [stride(w) for w in self.ins]
+
+    @property
+    def out_strides(self) -> list[int]:
+        return [stride(w) for w in self.outs]
 
     @property
     def in_stride(self) -> int:
-        return stride(self.in_width)
+        return stride(self.ins[0])
 
     @property
     def out_stride(self) -> int:
-        return stride(self.out_width)
+        return stride(self.outs[0])
 
 
 def verilog_params(params: dict, files: dict[str, str]) -> dict[str, str]:
@@ -160,14 +182,17 @@ class FifoPeak:
 
 @dataclass(frozen=True)
 class Run:
-    words: np.ndarray  # (n_out, stride) uint32
-    t_in: np.ndarray  # cycle of every input transfer
-    t_out: np.ndarray  # cycle of every output transfer
+    words: np.ndarray  # (n_out, stride) uint32 of output stream 0
+    t_in: np.ndarray  # cycle of every transfer on input stream 0
+    t_out: np.ndarray  # cycle of every transfer on output stream 0
     last: np.ndarray  # TLAST of every output word (0 for ports without one)
     cycles: int
     fifos: list[FifoPeak]
     deadlock: bool
     seconds: float
+    out_words: list[np.ndarray] = field(default_factory=list)  # every output stream's words
+    t_ins: list[np.ndarray] = field(default_factory=list)  # every input stream's transfer cycles
+    t_outs: list[np.ndarray] = field(default_factory=list)  # every output stream's
 
 
 _FIFO = re.compile(r"HWGEN_FIFO (\S+) peak=(\d+) depth=(\d+) now=(\d+)")
@@ -176,28 +201,50 @@ _FIFO = re.compile(r"HWGEN_FIFO (\S+) peak=(\d+) depth=(\d+) now=(\d+)")
 def run(exe: Path, cfg: int, cfg_info: Config, words: np.ndarray, n_out: int, cwd: Path,
         stall_limit: int = 100_000) -> Run:
     """Run configuration ``cfg`` on input ``words`` (n_in, in_stride) uint32 in directory ``cwd``."""
-    words = np.ascontiguousarray(words, dtype="<u4")
-    n_in = len(words)
+    return run_streams(exe, cfg, cfg_info, [words], [n_out], cwd, stall_limit)
+
+
+def run_streams(exe: Path, cfg: int, cfg_info: Config, inputs: Sequence[np.ndarray], n_outs: Sequence[int],
+                cwd: Path, stall_limit: int = 100_000, throttle: int = 0, seed: int = 0) -> Run:
+    """Run configuration ``cfg`` with one word array (n_k, stride_k) uint32 per input stream and
+    ``n_outs[k]`` words expected on output stream k; ``throttle`` percent of back-pressure."""
+    if len(inputs) != len(cfg_info.ins) or len(n_outs) != len(cfg_info.outs):
+        raise ValueError(f"{cfg_info.module}: {len(cfg_info.ins)} input and {len(cfg_info.outs)} output streams")
+    ins = [np.ascontiguousarray(w, dtype="<u4") for w in inputs]
+    n_ins = [len(w) for w in ins]
     with tempfile.TemporaryDirectory(dir=cwd) as tmp:
         fin, fout = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
-        words.tofile(fin)
+        with open(fin, "wb") as f:
+            for w in ins:
+                w.tofile(f)
+        cmd = [str(exe), str(cfg), str(fin), ",".join(map(str, n_ins)), str(fout), ",".join(map(str, n_outs)),
+               str(stall_limit)]
+        if throttle:
+            cmd += [str(throttle), str(seed)]
         t0 = time.perf_counter()
-        r = subprocess.run([str(exe), str(cfg), str(fin), str(n_in), str(fout), str(n_out), str(stall_limit)],
-                           cwd=cwd, capture_output=True, text=True, check=False)
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
         dt = time.perf_counter() - t0
         if r.returncode not in (0, 3) or not fout.is_file():
             raise VerificationError(f"RTL simulation ({exe}) failed (exit {r.returncode}): "
                                     f"{(r.stderr or r.stdout).strip()[-2000:]}")
         raw = np.fromfile(fout, dtype=np.uint8)
-    so = cfg_info.out_stride
-    nb = n_out * so * 4
-    out = raw[:nb].view("<u4").reshape(n_out, so)
-    t_in = raw[nb : nb + 8 * n_in].view("<i8")
-    t_out = raw[nb + 8 * n_in : nb + 8 * (n_in + n_out)].view("<i8")
-    last = raw[nb + 8 * (n_in + n_out) :].astype(bool)
+    pos = 0
+
+    def take(n: int, dtype: str) -> np.ndarray:
+        nonlocal pos
+        size = n * np.dtype(dtype).itemsize
+        a = raw[pos : pos + size].view(dtype)
+        pos += size
+        return a
+
+    outs = [take(n * s, "<u4").reshape(n, s) for n, s in zip(n_outs, cfg_info.out_strides)]
+    t_ins = [take(n, "<i8") for n in n_ins]
+    t_outs = [take(n, "<i8") for n in n_outs]
+    lasts = [take(n, "u1").astype(bool) for n in n_outs]
     fifos = [FifoPeak(m[1], int(m[2]), int(m[3]), int(m[4])) for m in _FIFO.finditer(r.stdout)]
     cyc = re.search(r"cycle[s]?=(\d+)", r.stdout)
-    return Run(out, t_in, t_out, last, int(cyc[1]) if cyc else 0, fifos, r.returncode == 3, dt)
+    return Run(outs[0], t_ins[0], t_outs[0], lasts[0], int(cyc[1]) if cyc else 0, fifos, r.returncode == 3, dt,
+               outs, t_ins, t_outs)
 
 
 def pack_words(codes: np.ndarray, epw: int, bits: int, width: int) -> np.ndarray:

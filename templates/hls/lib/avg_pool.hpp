@@ -4,8 +4,12 @@
 //
 // Stream protocol: IH*IW*C elements in NHWC order as words of PE channels in; OH*OW*C sums out,
 // words of PE. One word read per iteration (II=1), IH*IW*C/PE cycles per frame; a window's sum
-// is written in the iteration that reads its last element. Buffer: one row of OW*C/PE partial
-// sums (read-modify-write at distance C/PE iterations).
+// is written in the iteration that reads its last element.
+// Buffers, both read-modify-written (a loop-carried dependence, RMW_DISTANCE in common.hpp):
+// - hsum: the horizontal partial sum of each of the CF = C/PE channel words, read again CF
+//   iterations after it is written (registers when CF < RMW_DISTANCE);
+// - row: the vertical partial sums of one output row (OW*CF words), read again IW*CF
+//   iterations after it is written (registers when IW*CF < RMW_DISTANCE).
 #pragma once
 
 #include "common.hpp"
@@ -17,7 +21,18 @@ void avg_pool(hls::stream<ap_uint<PE * Width<TI>::value> > &in, hls::stream<ap_u
     static_assert(C % PE == 0, "PE must divide the channel count");
     const unsigned CF = C / PE, OH = IH / KH, OW = IW / KW;
     const int OB = Width<TO>::value;
-    ap_uint<PE * OB> row[OW * CF];
+    typedef ap_uint<PE * OB> Word;
+    // hsum: registers when CF < RMW_DISTANCE, else a memory (common.hpp, read-modify-write)
+    const bool HREG = CF < RMW_DISTANCE, RREG = IW * CF < RMW_DISTANCE;
+    Word hsum_r[RMW_DISTANCE];
+#pragma HLS ARRAY_PARTITION variable=hsum_r complete
+    Word hsum_m[HREG ? 1 : CF];
+#pragma HLS DEPENDENCE variable=hsum_m inter RAW distance=4 true
+    // row: the same rule at distance IW*CF
+    Word row_r[RREG ? OW * CF : 1];
+#pragma HLS ARRAY_PARTITION variable=row_r complete
+    Word row_m[RREG ? 1 : OW * CF];
+#pragma HLS DEPENDENCE variable=row_m inter RAW distance=4 true
     unsigned y = 0, ky = 0, x = 0, kx = 0, ox = 0, cf = 0;
     HWGEN_COUNT_LOOP();  // one pipeline fill and drain per entry
     for (unsigned i = 0; i < IH * IW * CF; i++) {
@@ -25,17 +40,19 @@ void avg_pool(hls::stream<ap_uint<PE * Width<TI>::value> > &in, hls::stream<ap_u
         HWGEN_COUNT_ITERATION();
         ap_uint<PE * Width<TI>::value> w = in.read();
         if (y < OH * KH && x < OW * KW) {
-            const bool first = ky == 0 && kx == 0;
-            ap_uint<PE * OB> prev = row[ox * CF + cf], next = 0;
-            for (unsigned p = 0; p < PE; p++) {
-#pragma HLS UNROLL
-                TO s = (first ? TO(0) : elem<TO>(prev, p)) + TO(elem<TI>(w, p));
-                set_elem<OB>(next, p, s);
+            const unsigned r = ox * CF + cf;
+            Word h = add_words<PE, TO, TI>(kx == 0, HREG ? hsum_r[cf % RMW_DISTANCE] : hsum_m[cf], w);
+            if (kx < KW - 1) {
+                if (HREG) hsum_r[cf % RMW_DISTANCE] = h; else hsum_m[cf] = h;
+            } else {
+                Word v = add_words<PE, TO, TO>(ky == 0, RREG ? row_r[r % (OW * CF)] : row_m[r], h);
+                if (ky == KH - 1)
+                    out.write(v);
+                else if (RREG)
+                    row_r[r % (OW * CF)] = v;
+                else
+                    row_m[r] = v;
             }
-            if (ky == KH - 1 && kx == KW - 1)
-                out.write(next);
-            else
-                row[ox * CF + cf] = next;
         }
         // advance (cf, x, y) with the window coordinates (kx, ox, ky) alongside
         if (++cf == CF) {

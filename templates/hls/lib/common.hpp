@@ -108,6 +108,29 @@ inline unsigned count_reached(const A &x, const T (&thr)[N]) {
     return c;
 }
 
+// Element-wise sum of two packed words of PE elements: TO(prev[p]) + TO(x[p]), or TO(x[p]) alone
+// when `fresh` (the first addend of a window or frame).
+template <unsigned PE, class TO, class TX, int PW, int XW>
+inline ap_uint<PW> add_words(bool fresh, const ap_uint<PW> &prev, const ap_uint<XW> &x) {
+#pragma HLS INLINE
+    ap_uint<PW> next = 0;
+    for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
+        TO s = (fresh ? TO(0) : elem<TO>(prev, p)) + TO(elem<TX>(x, p));
+        set_elem<Width<TO>::value>(next, p, s);
+    }
+    return next;
+}
+
+// Read-modify-write buffers (a sum read back some iterations after it is written: a true
+// loop-carried dependence). A memory's read-modify-write takes up to RMW_DISTANCE cycles in
+// the pipeline (read latency, the add, the write), so a memory-backed buffer declares a true RAW
+// dependence at distance RMW_DISTANCE (UG1399 "pragma HLS dependence": the schedule then keeps
+// the write of iteration i ahead of the read of i + RMW_DISTANCE) and is only used where the
+// real distance is at least that; a closer one is kept in registers, where the read-add-write
+// loop is one cycle. hwgen.units.hls_memory.RMW_DISTANCE is the same number.
+static const unsigned RMW_DISTANCE = 4;
+
 }  // namespace hwgen
 
 namespace hwgen {
