@@ -21,16 +21,15 @@ from typing import Any
 from hwgen.core.datatypes import DataType
 from hwgen.units.cost import LUTRAM_MAX_DEPTH, RESOURCES, add, bram18_blocks, zero
 
-# measured (bench/rtl_calibrate.py: 7 XNOR MVAUs of 8..1,024 lanes, SIMD 8..64; and CNV's XNOR
-# MVAUs at hwgen's rtl folding in the two full runs of bench/rtl_synth.py, SIMD 16..576; least
-# squares on the whole wrappers less the memories' own LUTs with the accumulator term fixed,
-# within -13/+10 % on all 13): LUT per XNOR lane, growing with the popcount tree's depth (log2
-# SIMD: its adders widen by a bit per level), per accumulator bit and PE (accumulate; each
-# threshold compare), and control
-XNOR_LANE_LUTS_RTL = 0.224
-XNOR_LANE_LOG_LUTS_RTL = 0.292
-XNOR_ACC_BIT_LUTS_RTL = 1.06
-MVAU_CONTROL_LUTS_RTL = 92
+# measured (bench/rtl_calibrate.py: 6 XNOR MVAUs of 128..1,024 lanes, SIMD 16..64; and CNV's
+# XNOR MVAUs at hwgen's rtl folding in the three full runs of bench/rtl_synth.py, SIMD 16..576;
+# least squares on the whole wrappers less the memories' own LUTs, within -14/+6 %, CNV's within
+# -3/+2 %): LUT per XNOR lane (popcount tree with the XNOR in its first LUT level), per
+# accumulator bit and PE (accumulate; each threshold compare), and control
+XNOR_LANE_LUTS_RTL = 2.11
+XNOR_ACC_BIT_LUTS_RTL = 0.47
+MVAU_CONTROL_LUTS_RTL = 121
+ROM32_COLUMN_LUTS_RTL = 1.61
 # measured (int8 x binary weights, 16 x 3 and 8 x 27 lanes: 1,168 and 3,283 LUT without the
 # memories): the masked adder tree per lane and input bit (with the shared input sum), and per
 # accumulator bit and PE (2*masked - sum, accumulate, threshold compare)
@@ -63,7 +62,9 @@ def memory_rtl(depth: int, width: int, rom: bool = False) -> dict[str, int]:
         # a shallow ROM is one LUT per distinct bit column; a column is a function of the
         # address, so at most 2^depth are distinct and synthesis merges the rest (measured:
         # CNV's 9 x 4,096-bit weight ROM costs ~500 LUT in Yosys, not 4,096)
-        lut = min(width, 2 ** depth) * math.ceil(depth / 64) if rom else 4 * math.ceil(width / 6)
+        # (same fit as XNOR_LANE_LUTS_RTL: a 17..32-word ROM, CNV's conv 8 weights, costs 1.61 LUT
+        # per distinct column, a 5-input function in one LUT plus its share of the read logic)
+        lut = int(min(width, 2 ** depth) * (ROM32_COLUMN_LUTS_RTL if depth > 16 else 1)) if rom else 4 * math.ceil(width / 6)
         return {**zero(), "lut": lut, "ff": width if rom else 0}
     return {**zero(), "bram18": bram18_blocks(depth, width)}
 
@@ -91,8 +92,7 @@ def mvau_rtl_resources(u: Any, board: Any) -> dict[str, int]:
     dsp = 0
     nt = 0 if u.thresholds is None else int(u.thresholds.shape[1])
     if u.mode == "xnor":
-        lane = XNOR_LANE_LUTS_RTL + XNOR_LANE_LOG_LUTS_RTL * math.log2(Q)
-        lut = lane * P * Q + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
+        lut = XNOR_LANE_LUTS_RTL * P * Q + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
     elif u.binary_weights:
         lane = INT_BIN_CONST_LANE_BIT_LUTS_RTL if u.mh // P * (u.mw // Q) == 1 else INT_BIN_LANE_BIT_LUTS_RTL
         lut = lane * P * Q * ib + INT_BIN_ACC_BIT_LUTS_RTL * P * acc
