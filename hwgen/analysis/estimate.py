@@ -42,20 +42,21 @@ def dma_cycles(g: Graph, axi_bits: int) -> dict[str, int]:
     return out
 
 
-def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None) -> dict[str, Any]:
+def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None, backend: str = "hls") -> dict[str, Any]:
     """Throughput, initiation interval and pipeline latency of the unit DAG.
 
     Throughput = clock / slowest stage's cycles (units, converters, FIFOs and the DMA: the
     dataflow pipeline's initiation interval). Latency: each unit starts once every producer
     emitted the share of the frame it needs first (``start_fraction``) and ends no earlier than
-    its own cycles after starting nor than its ``tail`` after its last producer ended.
+    its own cycles after starting nor than its ``tail`` after its last producer ended. A unit's
+    cycles per frame are its ``frame_cycles(backend)`` (HLS: with pipeline fill and drain).
     """
     nodes = hardware_nodes(g)
     if not nodes:
         return {"max_cycles": 0, "bottleneck": None, "fps": math.inf, "ii_cycles": 0,
                 "latency_cycles": 0, "latency_us": 0.0, "clock_mhz": clock_mhz, "sum_cycles": 0}
     units = {n.name: unit_of(n) for n in nodes}
-    cyc = {name: u.frame_cycles() for name, u in units.items()}  # at the static II bound, with fill/drain
+    cyc = {name: u.frame_cycles(backend) for name, u in units.items()}
     stages = dict(cyc)
     dma = dma_cycles(g, axi_bits) if axi_bits else {}
     stages.update(dma)  # the DMA streams each frame in and out too (it cannot be folded)
@@ -86,13 +87,17 @@ def performance(g: Graph, clock_mhz: float, axi_bits: int | None = None) -> dict
     }
 
 
+def backend_of(board: Board) -> str:
+    return getattr(board, "backend", "hls")
+
+
 def unit_rows(g: Graph, board: Board, max_cycles: int) -> list[dict[str, Any]]:
     rows = []
     for n in hardware_nodes(g):
         u = unit_of(n)
         fold = u.folding()
         res = u.resources(board)
-        c = u.frame_cycles()
+        c = u.frame_cycles(backend_of(board))
         rows.append({
             "name": n.name, "op": n.op, "shape": u.shape(), "PE": fold.get("pe"), "SIMD": fold.get("simd"),
             "cycles": c, "loop_cycles": u.cycles(), "ii_bound": u.ii_bound(),
@@ -109,7 +114,7 @@ def estimate(g: Graph, board: Board, budget: float | None = None) -> dict[str, A
     ``g`` gets its converters and FIFOs first if the ``insert`` pass has not run yet.
     """
     g = insert_stream_nodes(g, board.axi_port_bits)
-    perf = performance(g, board.clock_mhz, axi_bits=board.axi_port_bits)
+    perf = performance(g, board.clock_mhz, axi_bits=board.axi_port_bits, backend=backend_of(board))
     rows = unit_rows(g, board, perf["max_cycles"])
     units = [r for r in rows if not r["infrastructure"]]
     infra = [r for r in rows if r["infrastructure"]] + [{"name": "shell", "op": "shell", **SHELL}]

@@ -74,7 +74,7 @@ def _unit_cost(n: Node, board: Board, **attrs: int) -> tuple[int, dict[str, int]
     """Cycles and resources of ``n`` folded with ``attrs``, including its input FIFOs."""
     u = unit_of(n.with_attrs(**attrs))
     fifos = [_input_fifo(u, i).resources(board) for i in range(len(u.in_ports()))]
-    return u.frame_cycles(), add(u.resources(board), *fifos)
+    return u.frame_cycles(getattr(board, "backend", "hls")), add(u.resources(board), *fifos)
 
 
 def _legal_widths(u: Unit) -> bool:
@@ -295,7 +295,11 @@ def fold_max_throughput(g: Graph, board: Board, budget: float = 0.8) -> Graph:
         over = [tot[k] - budget * cap[k] for k in BUDGETED]
         if all(o <= 0 for o in over):
             return folded
-        limit = [lim - max(0.0, o) for lim, o in zip(limit, over)]  # width converters: tighten
+        # width converters and sized FIFOs the groups do not price: tighten below what this
+        # solution's groups use (not below the old limit, which they may undershoot by more than
+        # the overshoot: the same solution would come back)
+        used = [sum(o.res[k] for o in sol[1]) for k in BUDGETED]
+        limit = [min(lim, u) - max(0.0, o) for lim, u, o in zip(limit, used, over)]
     raise _no_fit_error(g, board, budget, groups)
 
 

@@ -12,7 +12,7 @@ pass, the estimate, the simulator and codegen only ever call the faces below; no
 | ``cycles()`` | loop iterations per frame under the unit's folding (= cycles at II = 1; C-sim counts them) |
 | ``loop_entries()`` | pipelined loops entered per frame, each one pipeline fill and drain (C-sim counts them) |
 | ``hls_arrays()`` | every array its HLS code touches, with partitioning, accesses per cycle, storage (``hls_memory``) |
-| ``ii_bound()``, ``frame_cycles()`` | the static II bound from those arrays; cycles between frame starts (the estimate's) |
+| ``ii_bound()``, ``frame_cycles(backend)`` | the static II bound from those arrays; cycles between frame starts (the estimate's; rtl: ``cycles()``) |
 | ``schedule()`` | per cycle of one frame: words read per input, written per output (the dataflow check) |
 | ``schedule_runs()`` | the same as run-length segments (cycles, reads, writes); a unit implements one of the two |
 | ``idle_cycles(i)`` | longest run of cycles in which it reads no word of input ``i`` (FIFO sizing) |
@@ -156,12 +156,17 @@ class Unit:
 
         return IICheck(self.name, tuple(self.hls_arrays())).ii_bound
 
-    def frame_cycles(self) -> int:
-        """Cycles between two frames' starts in hardware: the loop iterations at the static II
+    def frame_cycles(self, backend: str = "hls") -> int:
+        """Cycles between two frames' starts in hardware. HLS: the loop iterations at the static II
         bound, plus one pipeline fill and drain per loop entered (each process of the dataflow
-        region returns after its frame, so its pipelines empty; hls_memory.FILL_DRAIN_CYCLES)."""
+        region returns after its frame, so its pipelines empty; hls_memory.FILL_DRAIN_CYCLES).
+        rtl: ``cycles()`` -- the Verilog modules (templates/rtl/lib) take one step per cycle and
+        run frame after frame without a bubble; tests/rtl/test_units_rtl.py measures every unit's
+        cycles per frame in Verilator equal to ``cycles()``."""
         from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
 
+        if backend == "rtl":
+            return self.cycles()
         return self.cycles() * self.ii_bound() + self.loop_entries() * FILL_DRAIN_CYCLES
 
     def idle_cycles(self, i: int = 0) -> int:

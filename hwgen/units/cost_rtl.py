@@ -2,13 +2,15 @@
 
 Every coefficient below was fitted to Yosys 0.23 counts (``synth_xilinx -family xc7 -flatten``,
 each unit in a keep_hierarchy wrapper, counted as ``hwgen.backends.rtl.yosys`` counts: LUT1-6 and
-LUTRAM primitives by the LUTs they occupy, FDxE flip-flops, RAMB18 (RAMB36 = 2), DSP48) of the
-whole CNV-W1A1 design at hwgen's rtl folding for PYNQ-Z1 (``python bench/rtl_synth.py --folding
-hwgen``, 2026-12-01: 9 MVAUs, 6 SlidingWindows, 2 StreamingMaxPools, 19 FIFOs/converters), plus
-a 16 x 64 XNOR MVAU synthesized alone (3,344 LUT). ``bench/rtl_calibrate.py`` re-measures a
-grid of single units. The memory shapes are the Verilog's own: an MVAU keeps its weights in ONE memory of
-NF*SF words of PE*SIMD*WB bits (hwgen_mvau.v), a window unit keeps its ring of KH+SH rows in one
-(KH+SH)*ROW-word memory per read port.
+LUTRAM primitives by the LUTs they occupy, FDxE flip-flops, RAMB18 (RAMB36 = 2), DSP48) of single
+units synthesized by ``python bench/rtl_calibrate.py`` (2026-12-01, after the lean library of
+docs/notes-lean.md: popcount tree, masked-sum int x binary dot, sized counters, slot-write
+converters): 8 XNOR MVAUs, 3 int8 x binary MVAUs, 9 SlidingWindows (CNV's shapes among them),
+5 StreamingMaxPools, 4 FIFOs, 6 width converters, a Thresholding and a LabelSelect. The memory
+shapes are the Verilog's own: an MVAU keeps its weights in ONE memory of NF*SF words of
+PE*SIMD*WB bits (hwgen_mvau.v), a window unit keeps its ring of KH+SH rows in one (KH+SH)*ROW-word
+memory per read port. Known gap: Yosys packs a deep, wide weight memory (2,304 x 256 bits) into
+fewer BRAMs than FINN's block shapes plus ~1,000 LUT of output muxes; the model keeps FINN's shapes.
 """
 
 from __future__ import annotations
@@ -19,16 +21,25 @@ from typing import Any
 from hwgen.core.datatypes import DataType
 from hwgen.units.cost import LUTRAM_MAX_DEPTH, RESOURCES, add, bram18_blocks, zero
 
-# measured (CNV at hwgen's folding, XNOR MVAUs of 512..3,072 lanes: 3.2-3.6 LUT per lane once the
-# weight/threshold ROM LUTs are taken out): LUT of the XNOR-popcount datapath per lane, per
+# measured (bench/rtl_calibrate.py: 6 XNOR MVAUs of 128..1,024 lanes, SIMD 16..64; and CNV's
+# XNOR MVAUs at hwgen's rtl folding in the three full runs of bench/rtl_synth.py, SIMD 16..576;
+# least squares on the whole wrappers less the memories' own LUTs, within -14/+6 %, CNV's within
+# -3/+2 %): LUT per XNOR lane (popcount tree with the XNOR in its first LUT level), per
 # accumulator bit and PE (accumulate; each threshold compare), and control
-XNOR_LANE_LUTS_RTL = 3.3
-XNOR_ACC_BIT_LUTS_RTL = 1.0
-MVAU_CONTROL_LUTS_RTL = 100
-# measured (CNV's first layer, int8 x binary weights, 8 x 27 lanes: 7,517 LUT, 32.7 per lane
-# without its ROMs): conditional negation + adder tree, LUT per lane and (input bit + 1)
-INT_BIN_LANE_BIT_LUTS_RTL = 3.6
-# integer x integer lanes in LUTs (products of <= 16 bits; wider ones go to one DSP48 per lane)
+XNOR_LANE_LUTS_RTL = 2.11
+XNOR_ACC_BIT_LUTS_RTL = 0.47
+MVAU_CONTROL_LUTS_RTL = 121
+ROM32_COLUMN_LUTS_RTL = 1.61
+# measured (int8 x binary weights, 16 x 3 and 8 x 27 lanes: 1,168 and 3,283 LUT without the
+# memories): the masked adder tree per lane and input bit (with the shared input sum), and per
+# accumulator bit and PE (2*masked - sum, accumulate, threshold compare)
+INT_BIN_LANE_BIT_LUTS_RTL = 1.76
+INT_BIN_ACC_BIT_LUTS_RTL = 0.96
+# measured (int8 x binary, 64 x 27 lanes, one weight word: constant weights, 6,878 LUT): the tree
+# of constant-signed inputs per lane and input bit
+INT_BIN_CONST_LANE_BIT_LUTS_RTL = 0.36
+# integer x integer lanes in LUTs (products of <= 16 bits; wider ones go to one DSP48 per lane);
+# not re-measured with the lean library (the first calibration's figure)
 INT_INT_LANE_BIT_LUTS_RTL = 4.0
 
 
@@ -45,8 +56,15 @@ def memory_rtl(depth: int, width: int, rom: bool = False) -> dict[str, int]:
     """
     if depth <= 0 or width <= 0:
         return zero()
+    if rom and depth == 1:  # a one-word ROM is constants: synthesis folds them into the logic
+        return zero()
     if depth <= LUTRAM_MAX_DEPTH:
-        lut = width * math.ceil(depth / 64) if rom else 4 * math.ceil(width / 6)
+        # a shallow ROM is one LUT per distinct bit column; a column is a function of the
+        # address, so at most 2^depth are distinct and synthesis merges the rest (measured:
+        # CNV's 9 x 4,096-bit weight ROM costs ~500 LUT in Yosys, not 4,096)
+        # (same fit as XNOR_LANE_LUTS_RTL: a 17..32-word ROM, CNV's conv 8 weights, costs 1.61 LUT
+        # per distinct column, a 5-input function in one LUT plus its share of the read logic)
+        lut = int(min(width, 2 ** depth) * (ROM32_COLUMN_LUTS_RTL if depth > 16 else 1)) if rom else 4 * math.ceil(width / 6)
         return {**zero(), "lut": lut, "ff": width if rom else 0}
     return {**zero(), "bram18": bram18_blocks(depth, width)}
 
@@ -72,18 +90,19 @@ def mvau_rtl_resources(u: Any, board: Any) -> dict[str, int]:
     acc = DataType.smallest(-u.mw, u.mw).bits if u.mode == "xnor" else bits(u.acc_dt)
     ib = 1 if u.mode == "xnor" else bits(u.idt)
     dsp = 0
+    nt = 0 if u.thresholds is None else int(u.thresholds.shape[1])
     if u.mode == "xnor":
-        lanes = XNOR_LANE_LUTS_RTL * P * Q
+        lut = XNOR_LANE_LUTS_RTL * P * Q + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
     elif u.binary_weights:
-        lanes = INT_BIN_LANE_BIT_LUTS_RTL * P * Q * (ib + 1)
+        lane = INT_BIN_CONST_LANE_BIT_LUTS_RTL if u.mh // P * (u.mw // Q) == 1 else INT_BIN_LANE_BIT_LUTS_RTL
+        lut = lane * P * Q * ib + INT_BIN_ACC_BIT_LUTS_RTL * P * acc
     else:
         wb = bits(u.wdt)
         if ib * wb > 16:
             lanes, dsp = acc * P * Q, P * Q
         else:
             lanes = INT_INT_LANE_BIT_LUTS_RTL * P * Q * (ib + wb)
-    nt = 0 if u.thresholds is None else int(u.thresholds.shape[1])
-    lut = lanes + XNOR_ACC_BIT_LUTS_RTL * P * acc * (1 + nt) + MVAU_CONTROL_LUTS_RTL
+        lut = lanes + P * acc * (1 + nt) + 100
     ff = 2 * Q * ib + 2 * P * acc + P * bits(u.odt) + 40
     mems = [memory_rtl(d, w, rom) for d, w, rom in mvau_rtl_memories(u)]
     return add({"lut": lut, "ff": ff, "dsp": dsp}, *mems)
@@ -100,26 +119,35 @@ def _window_ring(ifm_w: int, words_per_pixel: int, width: int, rows: int, ports:
 
 
 def sliding_window_rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    """hwgen_sliding_window (ring of KH + SH rows; measured on CNV's two narrow windows: 740-870
-    LUT) or hwgen_sliding_window_wide (line buffers, register window and snapshot; fitted to CNV's
-    four wide windows: 400 + 0.6 LUT per window bit + 2.5 per output bit, 1.8 FF per window bit,
-    and one DSP48 that Yosys infers for the snapshot word select)."""
+    """hwgen_sliding_window (ring of KH + SH rows; measured on 6 narrow windows, CNV's among them:
+    330 LUT of counters and addressing + one per output bit + the ring, within -8/+6 %) or
+    hwgen_sliding_window_wide (KH-1 LUTRAM line buffers, register window and snapshot; measured on
+    CNV's three wide windows: 125 LUT + one per pixel bit (the padding select) + one per output
+    bit when a window leaves in several words (the word select), within -11/+0 %; 1.8 FF per
+    window bit)."""
     b = bits(u.idt)
     out_w = u.simd * b
     if u.simd > u.in_simd:
-        win = u.kernel[0] * u.kernel[1] * u.channels * b
-        return {**zero(), "lut": int(400 + 0.6 * win + 2.5 * out_w), "ff": int(1.8 * win + out_w + 100), "dsp": 1}
+        px = u.channels * b
+        win = u.kernel[0] * u.kernel[1] * px
+        words = u.kernel[0] * u.kernel[1] * u.channels // u.simd
+        pw = u.ifm_dim[1] + u.pads[1] + u.pads[3]
+        lbuf = (u.kernel[0] - 1) * 4 * math.ceil(px / 6) * math.ceil(pw / 32)
+        return {**zero(), "lut": 125 + px + (out_w if words > 1 else 0) + lbuf,
+                "ff": int(1.8 * win + out_w + 100)}
     ring = _window_ring(u.ifm_dim[1], u.channels // u.in_simd, u.in_simd * b, u.kernel[0] + u.stride[0], 1)
-    return add({"lut": 650 + out_w, "ff": 200 + out_w}, ring)
+    return add({"lut": 330 + out_w, "ff": 110 + out_w}, ring)
 
 
 def maxpool_rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    """hwgen_maxpool: the ring, a compare-and-select per lane (OR/AND per lane for bits); control
-    measured on CNV's two pools (807 and 862 LUT)."""
+    """hwgen_maxpool: the ring, a compare-and-select per lane (OR/AND per lane for bits), control
+    whose counters grow with the ring row (measured on 5 pools, CNV's two among them: 224 LUT +
+    33 per bit of the row's word count, within -7/+4 %)."""
     b = bits(u.idt)
+    row = u.ifm_dim[1] * (u.channels // u.pe)
     ring = _window_ring(u.ifm_dim[1], u.channels // u.pe, u.pe * b, u.kernel[0] + u.stride[0], 1)
     lanes = u.pe * (2 if b == 1 else 3 * b)
-    return add({"lut": 780 + lanes, "ff": 200 + 3 * u.pe * b}, ring)
+    return add({"lut": 224 + 33 * max(1, row).bit_length() + lanes, "ff": 150 + 3 * u.pe * b}, ring)
 
 
 def thresholding_rtl_resources(u: Any, board: Any) -> dict[str, int]:
@@ -141,18 +169,34 @@ def label_select_rtl_resources(u: Any, board: Any) -> dict[str, int]:
 
 
 def fifo_rtl_resources(width: int, depth: int) -> dict[str, int]:
-    """hwgen_fifo: the memory (LUTRAM up to LUTRAM_MAX_DEPTH, else BRAM) plus the output register
-    (control fitted to CNV's 19 FIFOs and converters: 1.35 x the first guess)."""
+    """hwgen_fifo: the memory (LUTRAM up to LUTRAM_MAX_DEPTH, else BRAM) plus control whose
+    pointers and count grow with the depth (measured on 4 FIFOs of depth 2..512: 5 LUT + 7.5 per
+    count bit, within -8/+6 %)."""
     mem = memory_rtl(depth, width, rom=False)
-    return add({"lut": 60, "ff": width + 2 * max(1, depth).bit_length() + 8}, mem)
+    # (CNV's 6 BRAM FIFOs of depth 50..326 at hwgen's folding: 15 LUT more than that, within +-6 %)
+    return add({"lut": int((5 if depth <= LUTRAM_MAX_DEPTH else 20) + 7.5 * max(1, depth + 1).bit_length()),
+                "ff": width + 2 * max(1, depth).bit_length() + 8}, mem)
 
 
-def dwc_rtl_resources(in_bits: int, out_bits: int) -> dict[str, int]:
-    """hwgen_dwc: an (IN + OUT)-element shift buffer with a variable-position write."""
+def dwc_rtl_resources(in_bits: int, out_bits: int, elem_bits: int = 1) -> dict[str, int]:
+    """hwgen_dwc: an (IN + OUT)-element buffer. When one word size divides the other, each slot
+    selects its input element by the write position (measured on 5 widening converters and CNV's
+    four: 10 LUT + one per buffer bit + one per write position, within -12/+9 %; narrowing ones
+    about two per buffer bit); otherwise a shifter (measured 8 -> 3
+    int8 elements: 0.9 LUT per buffer bit per shift stage)."""
     if in_bits == out_bits:
         return zero()
     cap = in_bits + out_bits
-    return {**zero(), "lut": cap * 2 + 20, "ff": cap + 8}
+    i, o = in_bits // elem_bits, out_bits // elem_bits
+    if o % i == 0:
+        lut = 10 + cap + (i + o) // i
+    elif i % o == 0:  # a word is written at one of two positions: two candidates per slot
+        # (measured 16 -> 1, 64 -> 16, 576 -> 64 bits: 44..1,249 LUT, within -10/+11 %; 10 -> 5
+        # int11 elements 418 LUT, +23 %)
+        lut = 10 + 2 * cap
+    else:
+        lut = int(0.9 * cap * (i + o).bit_length())
+    return {**zero(), "lut": lut, "ff": cap + 8}
 
 
 def fifo_unit_rtl_resources(u: Any, board: Any) -> dict[str, int]:
@@ -161,7 +205,7 @@ def fifo_unit_rtl_resources(u: Any, board: Any) -> dict[str, int]:
 
 
 def dwc_unit_rtl_resources(u: Any, board: Any) -> dict[str, int]:
-    return dwc_rtl_resources(u.in_ports()[0].width, u.out_ports()[0].width)
+    return dwc_rtl_resources(u.in_ports()[0].width, u.out_ports()[0].width, u.in_ports()[0].bits)
 
 
 def rtl_resources(u: Any, board: Any) -> dict[str, int]:

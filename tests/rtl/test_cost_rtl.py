@@ -58,3 +58,20 @@ def test_rtl_memory_style_follows_the_cost_model():
     assert deep.rtl_resources(None)["bram18"] > 0
     assert shallow.rtl_context().params["WSTYLE"] == STYLE_LUTRAM
     assert shallow.rtl_resources(None)["bram18"] == 0
+
+
+def test_rtl_frame_cycles_have_no_hls_fill_and_drain(tfc_hw):
+    """The rtl modules run cycles() per frame (measured in Verilator by test_units_rtl); the HLS
+    processes add a pipeline fill and drain per loop entered. The estimate follows the board's backend."""
+    from hwgen.analysis.estimate import estimate
+    from hwgen.units import hardware_nodes, unit_of
+
+    hls = load_board("pynq-z1")
+    rtl = dataclasses.replace(hls, backend="rtl")
+    for u in _units()[:5]:
+        assert u.frame_cycles("rtl") == u.cycles() < u.frame_cycles("hls"), u.name
+    units = [unit_of(n) for n in hardware_nodes(tfc_hw)]
+    e_rtl, e_hls = estimate(tfc_hw, rtl)["performance"], estimate(tfc_hw, hls)["performance"]
+    assert e_rtl["max_cycles"] >= max(u.cycles() for u in units)
+    assert e_rtl["max_cycles"] < e_hls["max_cycles"]
+    assert e_rtl["latency_cycles"] < e_hls["latency_cycles"]

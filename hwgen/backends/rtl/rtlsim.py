@@ -76,8 +76,8 @@ def rtl_interval(g: Graph, d: RtlDesign) -> int:
     DMA's words per frame, or the cycle-level check of the Verilog's schedules (``rtl_check``)
     where that is slower (a max-pool's per-frame ring fill starving a balanced consumer). The rtl
     modules run exactly ``cycles()`` per frame back to back (the unit grid measures it), without
-    the per-frame pipeline fill and drain of the HLS processes that ``estimate.performance``
-    adds (``Unit.frame_cycles``); the DMA moves the ports' words (whole elements per word: 14
+    the per-frame pipeline fill and drain of the HLS processes (``Unit.frame_cycles("rtl")``,
+    which ``estimate.performance`` uses for an rtl board); the DMA moves the ports' words (whole elements per word: 14
     words for 784 bits over 64, where ``ceil(bits / AXI)`` is 13)."""
     r = rtl_check(g, int(d.in_port["axi"]))
     return max(rtl_slowest(g, d), r.interval or 0)
@@ -112,7 +112,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     want = env[d.out_tensor].reshape(n, -1).astype(np.int64)
     from hwgen.analysis.dataflow import check
 
-    perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"])
+    perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"], backend="rtl")
     flow = check(g, d.in_port["axi"])
     cfg = _config(d)
     b = vl.build([cfg], sources=[rtl_dir / "top.v", rtl_dir / "units.v"])

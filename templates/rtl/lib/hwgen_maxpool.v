@@ -31,7 +31,10 @@ module hwgen_maxpool #(
     localparam integer ROW = IW * CF;
     localparam integer RD = R * ROW;
     localparam integer AW = RD > 1 ? $clog2(RD) : 1;
-    localparam integer DW = 16;
+    // signed row/column coordinates and counters: wide enough for every value they take (rows and
+    // columns with padding and kernel overhang, ring words, ring rows), not a fixed 16 bits
+    localparam integer DMAX = (IH > IW ? IH : IW) + (ROW > CF ? ROW : CF) + KH + KW + SH + SW + R + 4;
+    localparam integer DW = $clog2(DMAX + 1) + 1;
 
     function automatic signed [DW-1:0] clampr(input signed [DW-1:0] v);
         clampr = v < -1 ? -1 : (v > IH - 1 ? IH - 1 : v);

@@ -36,7 +36,10 @@ module hwgen_sliding_window #(
     localparam integer ROW = IW * CF;        // words per input row
     localparam integer RD = R * ROW;
     localparam integer AW = RD > 1 ? $clog2(RD) : 1;
-    localparam integer DW = 16;              // signed row/column coordinates
+    // signed row/column coordinates and counters: wide enough for every value they take (rows and
+    // columns with padding and kernel overhang, ring words, ring rows), not a fixed 16 bits
+    localparam integer DMAX = (IH > IW ? IH : IW) + (ROW > CF ? ROW : CF) + KH + KW + SH + SW + P + R + 4;
+    localparam integer DW = $clog2(DMAX + 1) + 1;
     localparam integer JR = P > KW ? P / KW : 1;  // window rows per word (whole-row form)
 
     function automatic signed [DW-1:0] clampr(input signed [DW-1:0] v);

@@ -35,9 +35,13 @@ module hwgen_sliding_window_wide #(
     localparam integer PW = (IW + PL > (OW - 1) * SW + KW) ? IW + PL : (OW - 1) * SW + KW;
     localparam integer LB = KH > 1 ? KH - 1 : 1;
     localparam integer PX = C * B;  // bits of one pixel
-    localparam integer DW = 16;
+    // position counters: wide enough for the padded frame and the window words, not a fixed 16 bits
+    localparam integer DMAX = (PH > PW ? PH : PW) + (OH > OW ? OH : OW) + WW + KH + KW + SH + SW + 4;
+    localparam integer DW = $clog2(DMAX + 1) + 1;
 
-    reg [DW-1:0] py, px, wi;
+    localparam integer WIW = WW > 1 ? $clog2(WW) : 1;
+    reg [DW-1:0] py, px;
+    reg [WIW-1:0] wi;  // word of the snapshot leaving next
     reg busy;
     // window-completing rows/columns, counted: ys/xs = steps to the next one, yk/xk = passed ones
     reg [DW-1:0] ys, yk, xs, xk;
@@ -85,6 +89,16 @@ module hwgen_sliding_window_wide #(
         end
     end
 
+    // the snapshot word leaving now (a whole-window word needs no select)
+    // (an explicit WW-way select: an indexed part-select becomes a shifter over the whole snapshot)
+    reg [SIMD*B-1:0] snap_word;
+    integer k;
+    always @* begin
+        snap_word = snap[0 +: SIMD*B];
+        for (k = 1; k < WW; k = k + 1)
+            if (wi == k) snap_word = snap[k*SIMD*B +: SIMD*B];
+    end
+
     // ---- the step ------------------------------------------------------------------------------
     wire last_pos = (py == PH - 1) && (px == PW - 1);
     wire busy_next = (busy && wi != WW - 1) || (shift && done);
@@ -96,7 +110,7 @@ module hwgen_sliding_window_wide #(
         end else begin
             if (en) begin
                 out_tvalid <= fire && busy;
-                if (fire && busy) out_tdata <= snap[wi*SIMD*B +: SIMD*B];
+                if (fire && busy) out_tdata <= snap_word;
             end
             if (fire) begin
                 if (busy) wi <= (wi == WW - 1) ? 0 : wi + 1;
