@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hwgen.analysis.estimate import performance
+from hwgen.analysis.estimate import backend_of, performance
 from hwgen.core.errors import HwgenError
 from hwgen.core.flow import FlowState, step
 from hwgen.core.ir import Graph
@@ -25,8 +25,9 @@ class DeadlockError(HwgenError):
     """The folded graph stops: every unit waits on a full or an empty FIFO."""
 
 
-def check(g: Graph, axi_bits: int, frames: int = CHECK_FRAMES) -> DataflowResult:
-    return simulate_dataflow(insert_stream_nodes(g, axi_bits), axi_bits, frames)
+def check(g: Graph, axi_bits: int, frames: int = CHECK_FRAMES, backend: str = "hls") -> DataflowResult:
+    """Replay ``g`` with its FIFO depths, each unit's schedule as ``backend``'s code runs it."""
+    return simulate_dataflow(insert_stream_nodes(g, axi_bits), axi_bits, frames, backend=backend)
 
 
 def summary(r: DataflowResult, max_cycles: int | None = None) -> dict[str, Any]:
@@ -48,12 +49,14 @@ def deadlock_message(g: Graph, r: DataflowResult) -> str:
 @step("check")
 def _check_step(state: FlowState) -> FlowState:
     board = state.options["board"]
-    r = check(state.graph, board.axi_port_bits)
+    backend = backend_of(board)
+    r = check(state.graph, board.axi_port_bits, backend=backend)
     if r.deadlock:
         raise DeadlockError(deadlock_message(state.graph, r))
     g = insert_stream_nodes(state.graph, board.axi_port_bits)
-    mx = performance(g, board.clock_mhz, board.axi_port_bits)["max_cycles"]
+    mx = performance(g, board.clock_mhz, board.axi_port_bits, backend=backend)["max_cycles"]
     d = summary(r, mx)
-    say(f"check: interval {r.interval} cycles ({'=' if d['matches_estimate'] else '!='} estimate {mx}), "
+    d["backend"] = backend
+    say(f"check ({backend} schedules): interval {r.interval} cycles ({'=' if d['matches_estimate'] else '!='} estimate {mx}), "
         f"latency {r.latency} cycles, {r.cycles_run} cycles replayed in {r.seconds:.2f} s")
     return state.with_artifact(dataflow=d)

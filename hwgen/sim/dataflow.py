@@ -86,8 +86,9 @@ def _runs_array(runs: list[tuple[int, tuple[int, ...], tuple[int, ...]]]) -> np.
     return np.array([(n, *r, *w) for n, r, w in runs], np.int64)
 
 
-def build_network(g: Graph, axi_bits: int) -> Network:
-    """Processes and FIFOs of ``g`` (after the ``insert`` pass)."""
+def build_network(g: Graph, axi_bits: int, backend: str = "hls") -> Network:
+    """Processes and FIFOs of ``g`` (after the ``insert`` pass), each unit spending a frame as the
+    ``backend``'s code does (``Unit.frame_schedule_runs``)."""
     nodes = hardware_nodes(g)
     hw = {n.name for n in nodes}
     fifo_of: dict[str, int] = {}  # tensor -> FIFO index
@@ -131,9 +132,9 @@ def build_network(g: Graph, axi_bits: int) -> Network:
             continue
         ins = tuple(fifo(t, t, STREAM_DEPTH) for t in n.inputs)
         outs = tuple(fifo(t, t, STREAM_DEPTH) for t in n.outputs)
-        procs.append(Process(ins, outs, _runs_array(u.frame_schedule_runs())))
+        procs.append(Process(ins, outs, _runs_array(u.frame_schedule_runs(backend))))
         pnames.append(n.name)
-        cycles[n.name] = u.frame_cycles()
+        cycles[n.name] = u.frame_cycles(backend)
     for n in nodes:  # the DMA reads what no hardware unit reads
         for t, port in zip(n.outputs, units[n.name].out_ports()):
             if not any(c.name in hw for c in g.consumers(t)):
@@ -146,9 +147,10 @@ def build_network(g: Graph, axi_bits: int) -> Network:
 
 
 def simulate_dataflow(g: Graph, axi_bits: int, frames: int = 4, depths: dict[str, int] | None = None,
-                      unbounded: set[str] | frozenset[str] = frozenset(), use_c: bool = True) -> DataflowResult:
+                      unbounded: set[str] | frozenset[str] = frozenset(), use_c: bool = True,
+                      backend: str = "hls") -> DataflowResult:
     """Run ``g`` for ``frames`` frames; FIFO nodes in ``unbounded`` get unlimited capacity."""
-    return run_network(build_network(g, axi_bits), frames, depths, unbounded, use_c)
+    return run_network(build_network(g, axi_bits, backend), frames, depths, unbounded, use_c)
 
 
 def run_network(net: Network, frames: int = 4, depths: dict[str, int] | None = None,

@@ -193,11 +193,16 @@ class Unit:
             runs.add(1, r, w)
         return runs.runs
 
-    def frame_schedule_runs(self) -> list[Run]:
-        """``schedule_runs()`` as the hardware spends a frame (``frame_cycles()`` cycles): every
-        iteration at the static II bound, then one pipeline fill and drain per loop entered, as
-        idle cycles at the end of the frame (where they fall inside the frame is not modelled)."""
+    def frame_schedule_runs(self, backend: str = "hls") -> list[Run]:
+        """``schedule_runs()`` as the hardware spends a frame (``frame_cycles(backend)`` cycles).
+        HLS: every iteration at the static II bound, then one pipeline fill and drain per loop
+        entered, as idle cycles at the end of the frame (where they fall inside the frame is not
+        modelled). rtl: one iteration a cycle, frame after frame (the Verilog's pipeline registers
+        are not modelled; hwgen.passes.rtl_slack sizes the FIFOs for them)."""
         from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
+
+        if backend == "rtl":
+            return list(self.schedule_runs())
 
         ii = self.ii_bound()
         runs = Runs()

@@ -64,10 +64,10 @@ class StreamingMaxPool(Unit):
         cf = self.channels // self.pe
         return ring_schedule(self.ifm_dim, cf, kh, self.stride[0], self.pads[0], oh, ow * cf * kh * kw, kh * kw)
 
-    def frame_schedule_runs(self) -> list[Run]:
+    def frame_schedule_runs(self, backend: str = "hls") -> list[Run]:
         """A fill and drain after the ring fill and after every output row's loop."""
-        if self.ii_bound() != 1:
-            return super().frame_schedule_runs()
+        if self.ii_bound() != 1 or backend == "rtl":
+            return super().frame_schedule_runs(backend)
         from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
 
         oh, ow = self.ofm_dim

@@ -119,10 +119,10 @@ class SlidingWindow(Unit):
         return ring_schedule(self.ifm_dim, self.channels // self.in_simd, kh, self.stride[0], self.pads[0],
                              oh, ow * words_out, 1)
 
-    def frame_schedule_runs(self) -> list[Run]:
+    def frame_schedule_runs(self, backend: str = "hls") -> list[Run]:
         """The narrow form drains after the ring fill and after every output row's loop."""
-        if self.simd > self.in_simd or self.ii_bound() != 1:
-            return super().frame_schedule_runs()
+        if self.simd > self.in_simd or self.ii_bound() != 1 or backend == "rtl":
+            return super().frame_schedule_runs(backend)
         from hwgen.units.hls_memory import FILL_DRAIN_CYCLES
 
         oh, ow = self.ofm_dim

@@ -29,7 +29,9 @@ def test_tfc_interval_equals_estimate(tfc_hw, fold):
 
 
 def test_cnv_interval_equals_estimate_once_fifos_are_proven(cnv_hw):
-    g = size_fifos(insert_stream_nodes(fold_max_throughput(cnv_hw, BOARD, 0.8), BOARD.axi_port_bits))
+    # at 70 % of the board the burst depths starve the bottleneck (19,197 vs 14,408 cycles); at 80 %
+    # the optimizer's folding happens to be starved of nothing
+    g = size_fifos(insert_stream_nodes(fold_max_throughput(cnv_hw, BOARD, 0.7), BOARD.axi_port_bits))
     mx = estimate(g, BOARD)["performance"]["max_cycles"]
     # the per-edge burst depths alone let the bottleneck starve at frame boundaries: the check sees it
     before = check(g, BOARD.axi_port_bits)

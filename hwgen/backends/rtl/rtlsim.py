@@ -48,27 +48,13 @@ class RtlsimResult:
 
 
 def rtl_check(g: Graph, axi_bits: int) -> DataflowResult:
-    """The cycle-level dataflow check replaying the Verilog's schedules: every unit's
-    ``schedule_runs()`` at one iteration a cycle (the rtl modules have no initiation-interval
-    bound and no per-frame pipeline fill and drain of an HLS process), with the graph's FIFO
-    depths. Their pipeline registers are not modelled (hwgen.passes.rtl_slack sizes for them)."""
-    from dataclasses import replace
+    """The cycle-level dataflow check replaying the Verilog's schedules (every unit's
+    ``schedule_runs()`` at one iteration a cycle: ``Unit.frame_schedule_runs("rtl")``), with the
+    graph's FIFO depths. Their pipeline registers are not modelled (hwgen.passes.rtl_slack sizes
+    for them)."""
+    from hwgen.analysis.dataflow import check
 
-    from hwgen.analysis.dataflow import CHECK_FRAMES
-    from hwgen.passes.insert import insert_stream_nodes
-    from hwgen.sim.dataflow import build_network, run_network
-    from hwgen.units import hardware_nodes, unit_of
-
-    g = insert_stream_nodes(g, axi_bits)
-    net = build_network(g, axi_bits)
-    units = {n.name: unit_of(n) for n in hardware_nodes(g)}
-    procs = []
-    for p, name in zip(net.processes, net.names):
-        if name in units:
-            runs = np.array([(n, *r, *w) for n, r, w in units[name].schedule_runs()], np.int64)
-            p = replace(p, runs=runs)
-        procs.append(p)
-    return run_network(replace(net, processes=procs), CHECK_FRAMES)
+    return check(g, axi_bits, backend="rtl")
 
 
 def rtl_interval(g: Graph, d: RtlDesign) -> int:
@@ -113,7 +99,7 @@ def rtlsim_graph(g: Graph, d: RtlDesign, rtl_dir: Path, n: int, seed: int = 0, c
     from hwgen.analysis.dataflow import check
 
     perf = performance(g, clock_mhz, axi_bits=d.in_port["axi"], backend="rtl")
-    flow = check(g, d.in_port["axi"])
+    flow = check(g, d.in_port["axi"], backend="rtl")
     cfg = _config(d)
     b = vl.build([cfg], sources=[rtl_dir / "top.v", rtl_dir / "units.v"])
     ip, op = d.in_port, d.out_port
