@@ -156,14 +156,6 @@ def with_check(perf: dict[str, Any], dataflow: dict[str, Any] | None) -> dict[st
     return out
 
 
-def bottleneck_text(p: dict) -> str:
-    """The bottleneck, and where the cycle-level check's interval is what limits, that too."""
-    if p.get("interval_source") == "check":
-        return (f"interval {p['ii_cycles']:,} cycles/frame by the cycle-level check (slowest unit "
-                f"{p['bottleneck']}: {p['units_max_cycles']:,})")
-    return f"bottleneck {p['bottleneck']} ({p['max_cycles']:,} cycles/frame)"
-
-
 @step("estimate")
 def _estimate_step(state: FlowState) -> FlowState:
     """Estimate the folded graph on the board (the report step writes it); where the cycle-level

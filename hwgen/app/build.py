@@ -6,7 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from hwgen.analysis.estimate import bottleneck_text
+from hwgen.analysis.perf_text import bottleneck_text
 from hwgen.app.outdir import check_target, output_dir
 from hwgen.core.boards import load_board
 from hwgen.core.flow import FlowState, load_flow, run_flow

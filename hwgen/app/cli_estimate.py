@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from hwgen.analysis.estimate import bottleneck_text
+from hwgen.analysis.perf_text import bottleneck_text
 from hwgen.app.cli_types import BUDGET, FPS
 from hwgen.core.errors import ConfigError
 

@@ -1,7 +1,8 @@
 
 
 def test_the_estimate_prints_the_checks_interval_where_it_is_slower():
-    from hwgen.analysis.estimate import bottleneck_text, with_check
+    from hwgen.analysis.estimate import with_check
+    from hwgen.analysis.perf_text import bottleneck_text
 
     perf = {"clock_mhz": 100.0, "max_cycles": 8128, "ii_cycles": 8128, "fps": 100e6 / 8128, "bottleneck": "/u",
             "latency_cycles": 20592, "latency_us": 205.92}
