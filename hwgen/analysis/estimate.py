@@ -149,10 +149,10 @@ def with_check(perf: dict[str, Any], dataflow: dict[str, Any] | None) -> dict[st
     out = {**perf, "units_max_cycles": perf["max_cycles"], "interval_source": "units"}
     interval = (dataflow or {}).get("interval")
     if interval and interval > perf["max_cycles"]:
+        latency = max(perf["latency_cycles"], int(dataflow["latency"]))
         out.update(ii_cycles=int(interval), max_cycles=int(interval), interval_source="check",
                    fps=perf["clock_mhz"] * 1e6 / interval,
-                   latency_cycles=max(perf["latency_cycles"], int(dataflow["latency"])),
-                   latency_us=max(perf["latency_cycles"], int(dataflow["latency"])) / perf["clock_mhz"])
+                   latency_cycles=latency, latency_us=latency / perf["clock_mhz"])
     return out
 
 
